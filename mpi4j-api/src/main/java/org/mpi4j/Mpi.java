@@ -1,0 +1,124 @@
+package org.mpi4j;
+
+import java.util.Objects;
+import org.mpi4j.spi.RankSpi;
+import org.mpi4j.spi.Settings;
+
+/**
+ * The entry point: one rank's membership of an MPI job.
+ *
+ * <pre>{@code
+ * public static void main(String[] args) {
+ *     try (Mpi mpi = Mpi.init(args)) {
+ *         Comm world = mpi.world();
+ *         System.out.println("Hello from rank " + world.rank() + " of " + world.size());
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>{@link #init(String...)} joins the job this program was started in, choosing the engine
+ * from the environment: the rank of a {@code mpi4j run} job or of a {@link LocalJob};
+ * otherwise a job of one rank. The {@code mpi4j.engine} setting (system property, or
+ * {@code MPI4J_ENGINE}) names an engine explicitly.
+ *
+ * <p>{@link #local(int)} runs a body on {@code n} ranks that are threads of this JVM — in a
+ * test, in jshell, or embedded in an application:
+ * <pre>{@code
+ * List<Integer> ranks = Mpi.local(4).run(world -> world.rank());
+ * }</pre>
+ *
+ * <p>There is no global state: any number of jobs can run in one JVM at once, each with its
+ * own engine, codec and settings.
+ */
+public final class Mpi implements AutoCloseable {
+
+    /** Matches a message from any source, in receives and probes. */
+    public static final int ANY_SOURCE = -1;
+    /** Matches a message with any tag, in receives and probes. */
+    public static final int ANY_TAG = -1;
+    /** The null peer: sends to it and receives from it complete at once and move nothing. */
+    public static final int PROC_NULL = -2;
+    /** "No such value": returned by {@link Request#waitAny} when every request is null. */
+    public static final int UNDEFINED = -32766;
+    /** The largest tag; tags run from 0 to this. */
+    public static final int TAG_UB = Integer.MAX_VALUE;
+
+    /** The rank a {@link LocalJob} thread runs as, so {@link #init} inside it joins that job. */
+    static final ScopedValue<Mpi> CURRENT = ScopedValue.newInstance();
+
+    private final RankSpi spi;
+    private final Comm world;
+    private final Comm self;
+
+    Mpi(RankSpi spi) {
+        this.spi = Objects.requireNonNull(spi, "spi");
+        this.world = new Comm(spi, spi.world());
+        this.self = new Comm(spi, spi.self());
+    }
+
+    /**
+     * Joins the job this program runs in and returns this rank's handle.
+     *
+     * <p>Inside a {@link LocalJob} rank (including a {@code main} started by
+     * {@code mpi4j run --engine local}) this returns that rank. Otherwise the engine named
+     * by the {@code mpi4j.engine} setting is used, else the engine whose launcher started
+     * this process, else a local job of one rank.
+     *
+     * @param args the program's arguments; reserved for engine options, and not modified
+     * @throws MpiException of class {@link ErrorClass#UNSUPPORTED} if the named engine is not available
+     */
+    public static Mpi init(String... args) {
+        if (CURRENT.isBound()) {
+            return CURRENT.get();
+        }
+        Settings settings = Settings.fromEnvironment();
+        return new Mpi(Engines.select(settings).attach(settings));
+    }
+
+    /**
+     * Returns a job of {@code ranks} ranks that run as threads of this JVM, to configure and
+     * then {@link LocalJob#run run}.
+     *
+     * @throws MpiException if {@code ranks < 1}
+     */
+    public static LocalJob local(int ranks) {
+        if (ranks < 1) {
+            throw new MpiException(ErrorClass.ARG, "Mpi.local: ranks < 1: " + ranks);
+        }
+        return new LocalJob(ranks);
+    }
+
+    /** Returns the world communicator: every rank of the job. */
+    public Comm world() {
+        return world;
+    }
+
+    /** Returns the communicator that holds only this rank. */
+    public Comm self() {
+        return self;
+    }
+
+    /** Returns the thread support the engine grants; the pure-Java engines grant {@link ThreadLevel#MULTIPLE}. */
+    public ThreadLevel threadLevel() {
+        return spi.threadLevel();
+    }
+
+    /** Returns the engine's name: "local", "process" or "native". */
+    public String engine() {
+        return spi.engineName();
+    }
+
+    /**
+     * Finalizes this rank: it communicates no more, and peers' receives that only this rank
+     * could satisfy fail instead of waiting forever. Idempotent.
+     */
+    @Override
+    public void close() {
+        spi.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Mpi[" + spi.engineName() + ", rank " + spi.rank() + " of " + spi.size() + "]";
+    }
+}

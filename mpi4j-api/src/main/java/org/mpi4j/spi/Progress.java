@@ -1,0 +1,20 @@
+package org.mpi4j.spi;
+
+import org.mpi4j.IdleStrategy;
+
+/** What a waiting thread needs from its engine: how to idle, how to make progress, how to learn of failure. */
+public interface Progress {
+
+    /** Returns the idle strategy for waiters. */
+    IdleStrategy idleStrategy();
+
+    /**
+     * Makes what progress the engine can on the caller's thread (polls rings, sockets or the
+     * native library) and returns the amount of work done; 0 when there was nothing to do.
+     * Engines that progress on delivery return 0.
+     */
+    int progress();
+
+    /** Throws the job's {@link org.mpi4j.JobAbortedException} if it has been aborted. */
+    void checkFailure();
+}

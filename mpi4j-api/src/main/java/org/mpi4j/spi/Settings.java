@@ -1,0 +1,102 @@
+package org.mpi4j.spi;
+
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import org.mpi4j.ErrorClass;
+import org.mpi4j.MpiException;
+
+/**
+ * The settings a job is created with. A setting such as {@code mpi4j.eager.limit} is looked
+ * up, in order, among the values given in code, the system property of the same name, and
+ * the environment variable {@code MPI4J_EAGER_LIMIT}; the first found wins.
+ */
+public final class Settings {
+    private final Map<String, Object> values;
+
+    private Settings(Map<String, Object> values) {
+        this.values = Map.copyOf(values);
+    }
+
+    /** Returns settings holding only what system properties and the environment say. */
+    public static Settings fromEnvironment() {
+        return new Settings(Map.of());
+    }
+
+    /** Returns settings holding {@code values}, over system properties and the environment. */
+    public static Settings of(Map<String, ?> values) {
+        return new Settings(new HashMap<>(values));
+    }
+
+    /** Returns the raw value given in code, or null. */
+    public Object value(String key) {
+        return values.get(key);
+    }
+
+    /** Returns the setting as a string, or {@code def} if it is not set anywhere. */
+    public String get(String key, String def) {
+        Object v = values.get(key);
+        if (v != null) {
+            return v.toString();
+        }
+        String p = System.getProperty(key);
+        if (p != null) {
+            return p;
+        }
+        String e = System.getenv(envName(key));
+        return e != null ? e : def;
+    }
+
+    /**
+     * Returns the setting as an int, or {@code def}.
+     *
+     * @throws MpiException if it is set but not an integer within {@code [min, max]}
+     */
+    public int getInt(String key, int def, int min, int max) {
+        String s = get(key, null);
+        if (s == null) {
+            return def;
+        }
+        int v;
+        try {
+            v = Integer.parseInt(s.trim());
+        } catch (NumberFormatException e) {
+            throw new MpiException(ErrorClass.ARG, "setting " + key + "=" + s + " is not an integer");
+        }
+        if (v < min || v > max) {
+            throw new MpiException(ErrorClass.ARG, "setting " + key + "=" + v + " is outside [" + min + ", " + max + "]");
+        }
+        return v;
+    }
+
+    /** Returns the setting as a {@code T} given in code, or {@code def}. */
+    public <T> T getObject(String key, Class<T> type, T def) {
+        Object v = values.get(key);
+        if (v == null) {
+            return def;
+        }
+        if (!type.isInstance(v)) {
+            throw new MpiException(ErrorClass.ARG, "setting " + key + " is a " + v.getClass().getName()
+                    + ", expected a " + type.getName());
+        }
+        return type.cast(v);
+    }
+
+    /** Returns a copy with {@code key} set to {@code value}. */
+    public Settings with(String key, Object value) {
+        Map<String, Object> m = new HashMap<>(values);
+        m.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+        return new Settings(m);
+    }
+
+    /** Returns the environment variable that backs {@code key}: {@code mpi4j.eager.limit} → {@code MPI4J_EAGER_LIMIT}. */
+    public static String envName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    @Override
+    public String toString() {
+        return "Settings" + values;
+    }
+}
