@@ -44,9 +44,9 @@ public interface Codec {
     /**
      * Returns a strict Fory codec that encodes and decodes only the listed classes (and the
      * JDK's own basic types: boxed primitives, strings, arrays, common collections and
-     * maps). Anything else fails with an {@link ErrorClass#CODEC} exception before any of
-     * its bytes are interpreted, on both sides. For deployments that must not decode
-     * arbitrary classes from the wire. Every rank must list the same classes in the same order.
+     * maps). Anything else fails with an {@link ErrorClass#CODEC} exception, on encode and
+     * before any of its fields are read on decode. For deployments that must not decode
+     * arbitrary classes from the wire.
      */
     static Codec fory(Collection<Class<?>> allowed) {
         return new ForyCodec(java.util.List.copyOf(allowed));

@@ -62,7 +62,8 @@ final class JavaCodec implements Codec {
             }
             return in.readObject();
         } catch (java.io.InvalidClassException e) {
-            throw new MpiException(ErrorClass.CODEC, "refused to deserialize: " + e.getMessage(), e);
+            throw new MpiException(ErrorClass.CODEC, "refused to deserialize a class that is not on the allow-list: "
+                    + e.getMessage(), e);
         } catch (IOException | ClassNotFoundException e) {
             throw new MpiException(ErrorClass.CODEC, "cannot deserialize " + length + " bytes: " + e, e);
         }
