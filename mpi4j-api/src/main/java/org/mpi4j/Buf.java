@@ -315,6 +315,9 @@ public final class Buf {
      * (from {@code dstOffset}), in one copy.
      */
     public static void copy(Buf src, long srcOffset, Buf dst, long dstOffset, long bytes) {
+        if (bytes == 0) {
+            return;
+        }
         if (dst.segment != null) {
             src.copyTo(srcOffset, dst.segment, dstOffset, bytes);
         } else if (src.segment != null) {

@@ -27,20 +27,30 @@ public interface IdleStrategy {
      */
     void idle(int idleCount);
 
+    /**
+     * Returns whether {@link #idle(int)} may park the thread at this count. A waiter that is
+     * about to park first tells its engine, so that whatever could complete its operation
+     * (a message arriving for it) unparks it; a spinning waiter needs no such wake-up, and
+     * costs its peers nothing. The default, true, is always safe.
+     */
+    default boolean parks(int idleCount) {
+        return true;
+    }
+
     /** Spins on the CPU without ever giving it up: lowest latency, one core per waiter. */
     static IdleStrategy spinning() {
-        return _ -> Thread.onSpinWait();
+        return new Backoff(Integer.MAX_VALUE, 0, 1, 1);
     }
 
     /** Yields the CPU to other threads at every idle step. */
     static IdleStrategy yielding() {
-        return _ -> Thread.yield();
+        return new Backoff(0, Integer.MAX_VALUE, 1, 1);
     }
 
     /** Parks for up to {@code maxPark} at every idle step (completion wakes the waiter at once). */
     static IdleStrategy parking(Duration maxPark) {
         long nanos = positiveNanos(maxPark, "maxPark");
-        return _ -> LockSupport.parkNanos(nanos);
+        return new Backoff(0, 0, nanos, nanos);
     }
 
     /**
@@ -62,18 +72,7 @@ public interface IdleStrategy {
         if (min > max) {
             throw new IllegalArgumentException("minPark " + minPark + " > maxPark " + maxPark);
         }
-        int parkAfter = spins + yields;
-        return idleCount -> {
-            if (idleCount < spins) {
-                Thread.onSpinWait();
-            } else if (idleCount < parkAfter) {
-                Thread.yield();
-            } else {
-                int doublings = Math.min(idleCount - parkAfter, 62);
-                long nanos = min << doublings;
-                LockSupport.parkNanos(nanos <= 0 || nanos > max ? max : nanos);
-            }
-        };
+        return new Backoff(spins, yields, min, max);
     }
 
     /**
@@ -85,6 +84,27 @@ public interface IdleStrategy {
             return backoff(20_000, 50, Duration.ofNanos(1_000), Duration.ofMillis(1));
         }
         return backoff(50, 10, Duration.ofNanos(1_000), Duration.ofMillis(1));
+    }
+
+    /** Spin, then yield, then park with a doubling timeout: every built-in strategy is one of these. */
+    record Backoff(int spins, int yields, long minParkNanos, long maxParkNanos) implements IdleStrategy {
+        @Override
+        public void idle(int idleCount) {
+            if (idleCount < spins) {
+                Thread.onSpinWait();
+            } else if (idleCount - spins < yields) {
+                Thread.yield();
+            } else {
+                int doublings = Math.min(idleCount - spins - yields, 62);
+                long nanos = minParkNanos << doublings;
+                LockSupport.parkNanos(nanos <= 0 || nanos > maxParkNanos ? maxParkNanos : nanos);
+            }
+        }
+
+        @Override
+        public boolean parks(int idleCount) {
+            return idleCount >= spins && idleCount - spins >= yields;
+        }
     }
 
     private static long positiveNanos(Duration d, String name) {

@@ -17,4 +17,13 @@ public interface Progress {
 
     /** Throws the job's {@link org.mpi4j.JobAbortedException} if it has been aborted. */
     void checkFailure();
+
+    /**
+     * Tells the engine that the calling thread is about to park ({@code true}) or has woken
+     * ({@code false}), so that an engine whose progress depends on its waiters polling can
+     * unpark them when there is something to poll. Between the two, the waiter polls once
+     * more before it parks, so a wake-up cannot be lost.
+     */
+    default void parking(boolean parked) {
+    }
 }

@@ -35,13 +35,33 @@ public final class RequestWaits {
                 break;
             }
             p.checkFailure();
-            idle.idle(idleCount == Integer.MAX_VALUE ? idleCount : idleCount++);
+            idleOnce(p, idle, idleCount, r);
+            idleCount = idleCount == Integer.MAX_VALUE ? idleCount : idleCount + 1;
             if (Thread.interrupted()) {
                 interrupted = true; // MPI waits are not interruptible; keep the flag for the caller
             }
         }
         if (interrupted) {
             me.interrupt();
+        }
+    }
+
+    /**
+     * Idles once. Before a park the engine is told, and polled once more, so a message that
+     * arrives between the last poll and the park wakes the waiter instead of being missed.
+     */
+    private static void idleOnce(Progress p, org.mpi4j.IdleStrategy idle, int idleCount, AbstractRequest<?> r) {
+        if (!idle.parks(idleCount)) {
+            idle.idle(idleCount);
+            return;
+        }
+        p.parking(true);
+        try {
+            if (p.progress() == 0 && (r == null || !r.isComplete())) {
+                idle.idle(idleCount);
+            }
+        } finally {
+            p.parking(false);
         }
     }
 
@@ -111,7 +131,8 @@ public final class RequestWaits {
                 continue;
             }
             p.checkFailure();
-            idle.idle(idleCount == Integer.MAX_VALUE ? idleCount : idleCount++);
+            idleOnce(p, idle, idleCount, null);
+            idleCount = idleCount == Integer.MAX_VALUE ? idleCount : idleCount + 1;
             if (Thread.interrupted()) {
                 interrupted = true;
             }

@@ -109,6 +109,11 @@ public final class Endpoint implements FrameHandler, Progress {
     }
 
     @Override
+    public void parking(boolean parked) {
+        transport.parking(parked);
+    }
+
+    @Override
     public void checkFailure() {
         JobAbortedException f = failure;
         if (f != null) {
@@ -319,6 +324,7 @@ public final class Endpoint implements FrameHandler, Progress {
     // ================================================================== probing
 
     Status iprobe(MatchingComm c, int source, int tag) {
+        transport.poll(); // a probe loop must see messages arrive
         synchronized (lock) {
             checkUsable();
             Unexpected u = ctx(c.context).peekUnexpected(source, tag);
@@ -344,6 +350,7 @@ public final class Endpoint implements FrameHandler, Progress {
     }
 
     MessageSpi improbe(MatchingComm c, int source, int tag) {
+        transport.poll();
         Unexpected u;
         synchronized (lock) {
             checkUsable();

@@ -1,5 +1,6 @@
 package org.mpi4j.transport;
 
+import org.mpi4j.Buf;
 import org.mpi4j.Datatype;
 
 /**
@@ -66,6 +67,11 @@ public final class Frame {
      * the sender's buffer, for the receiver to copy from directly. Never crosses a process.
      */
     public Object attachment;
+
+    // In-JVM queueing (LocalFabric): the frame is its own queue node.
+    volatile Frame next;
+    int from;
+    Buf carried;
 
     /** Returns an independent copy of this frame. */
     public Frame copy() {

@@ -25,7 +25,7 @@ import org.mpi4j.Buf;
 public final class HostileFabric implements AutoCloseable {
     private static final int WINDOW = 8;
 
-    private final LocalFabric inner;
+    private final Transport[] inner;
     private final Consumer<Throwable> onFailure;
     private final SplittableRandom random;
     private final List<Delivery> pending = new ArrayList<>();
@@ -41,8 +41,11 @@ public final class HostileFabric implements AutoCloseable {
      * @param seed the seed of every random choice
      * @param onFailure told if delivering a frame throws, which means a bug in the layer above
      */
-    public HostileFabric(LocalFabric inner, long seed, Consumer<Throwable> onFailure) {
-        this.inner = inner;
+    public HostileFabric(LocalFabric inner, int ranks, long seed, Consumer<Throwable> onFailure) {
+        this.inner = new Transport[ranks];
+        for (int r = 0; r < ranks; r++) {
+            this.inner[r] = inner.transport(r);
+        }
         this.onFailure = onFailure;
         this.random = new SplittableRandom(seed);
         this.deliverer = Thread.ofPlatform().name("mpi4j-hostile-delivery").daemon(true).unstarted(this::deliverLoop);
@@ -51,7 +54,7 @@ public final class HostileFabric implements AutoCloseable {
 
     /** Returns the transport rank {@code rank} sends with. */
     public Transport transport(int rank) {
-        return new HostileTransport(rank, inner.transport(rank));
+        return new HostileTransport(rank, inner[rank]);
     }
 
     /** Stops delivering; frames still in flight are dropped. */
@@ -83,7 +86,7 @@ public final class HostileFabric implements AutoCloseable {
                 Thread.yield();
             }
             try {
-                inner.transport(d.from).send(d.to, d.frame, d.payload, 0);
+                inner[d.from].send(d.to, d.frame, d.payload, 0);
             } catch (Throwable t) {
                 closed = true;
                 onFailure.accept(t);
@@ -134,6 +137,16 @@ public final class HostileFabric implements AutoCloseable {
                 pending.add(new Delivery(self, peer, f, copy));
             }
             LockSupport.unpark(deliverer);
+        }
+
+        @Override
+        public int poll() {
+            return direct.poll();
+        }
+
+        @Override
+        public void parking(boolean parked) {
+            direct.parking(parked);
         }
 
         @Override

@@ -12,7 +12,8 @@ public interface Transport {
      * Sends {@code frame} to {@code peer}. For frames with a payload, it is
      * {@code frame.length} bytes of {@code payload} from byte {@code payloadOffset}; the
      * transport has copied or delivered them by the time this returns, so the caller may
-     * reuse the buffer. The frame itself may also be reused once this returns.
+     * reuse the buffer. The frame itself passes to the transport: the caller makes a fresh
+     * one for every send.
      */
     void send(int peer, Frame frame, Buf payload, long payloadOffset);
 
@@ -42,5 +43,13 @@ public interface Transport {
      */
     default int poll() {
         return 0;
+    }
+
+    /**
+     * Tells the transport that the calling thread is about to park ({@code true}) or has
+     * woken ({@code false}); a transport whose frames wait to be polled unparks such threads
+     * when a frame arrives for this rank.
+     */
+    default void parking(boolean parked) {
     }
 }

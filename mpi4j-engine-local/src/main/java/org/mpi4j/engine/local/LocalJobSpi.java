@@ -53,7 +53,7 @@ final class LocalJobSpi implements JobSpi {
                 IdleStrategy.forLoad(size, Runtime.getRuntime().availableProcessors()));
         LocalFabric fabric = new LocalFabric(size, eager);
         String seed = settings.get(HOSTILE, null);
-        this.hostile = seed == null ? null : new HostileFabric(fabric, parseSeed(seed),
+        this.hostile = seed == null ? null : new HostileFabric(fabric, size, parseSeed(seed),
                 t -> abort(new JobAbortedException(Mpi.UNDEFINED, 1,
                         "the job was aborted: delivering a frame failed: " + t, t)));
         this.endpoints = new Endpoint[size];
