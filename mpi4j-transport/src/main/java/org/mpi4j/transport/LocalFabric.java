@@ -113,21 +113,22 @@ public final class LocalFabric {
 
         /** Delivers every frame that has fully arrived; one thread at a time, the others return 0. */
         int drain() {
-            if (!polling.tryLock()) {
-                return 0; // another thread of this rank is delivering
-            }
             int n = 0;
-            try {
-                Frame next;
-                while ((next = (Frame) NEXT.getVolatile(head)) != null) {
-                    head = next;
-                    Buf payload = next.carried;
-                    next.carried = null;
-                    handler.onFrame(next.from, next, payload, 0);
-                    n++;
+            // Re-check after unlocking: a thread of this rank that failed to take the lock while
+            // we held it may have parked, counting on us to deliver what arrived meanwhile.
+            while (NEXT.getVolatile(head) != null && polling.tryLock()) {
+                try {
+                    Frame next;
+                    while ((next = (Frame) NEXT.getVolatile(head)) != null) {
+                        head = next;
+                        Buf payload = next.carried;
+                        next.carried = null;
+                        handler.onFrame(next.from, next, payload, 0);
+                        n++;
+                    }
+                } finally {
+                    polling.unlock();
                 }
-            } finally {
-                polling.unlock();
             }
             return n;
         }
@@ -155,7 +156,7 @@ public final class LocalFabric {
 
         @Override
         public int poll() {
-            return (Frame) NEXT.getVolatile(mine.head) == null ? 0 : mine.drain();
+            return mine.drain();
         }
 
         @Override
