@@ -107,7 +107,7 @@ public final class LocalJob {
             int rank = r;
             threads[r] = Thread.ofPlatform().name("mpi4j-rank-" + r).daemon(true).unstarted(() -> {
                 RankSpi rs = job.rank(rank);
-                Mpi mpi = new Mpi(rs);
+                Mpi mpi = new Mpi(rs, true);
                 try {
                     results[rank] = ScopedValue.where(Mpi.CURRENT, mpi).call(() -> body.apply(mpi.world()));
                 } catch (Throwable t) {

@@ -49,9 +49,16 @@ public final class Mpi implements AutoCloseable {
     private final RankSpi spi;
     private final Comm world;
     private final Comm self;
+    /** Whether a {@link LocalJob} finalizes this rank itself, after recording how its body ended. */
+    private final boolean jobManaged;
 
     Mpi(RankSpi spi) {
+        this(spi, false);
+    }
+
+    Mpi(RankSpi spi, boolean jobManaged) {
         this.spi = Objects.requireNonNull(spi, "spi");
+        this.jobManaged = jobManaged;
         this.world = new Comm(spi, spi.world());
         this.self = new Comm(spi, spi.self());
     }
@@ -111,10 +118,17 @@ public final class Mpi implements AutoCloseable {
     /**
      * Finalizes this rank: it communicates no more, and peers' receives that only this rank
      * could satisfy fail instead of waiting forever. Idempotent.
+     *
+     * <p>Inside a {@link LocalJob} rank this does nothing: the job finalizes the rank when its
+     * body returns, after it has recorded how the body ended. Otherwise a body that throws
+     * out of {@code try (Mpi mpi = Mpi.init(args))} would finalize first, and its peers would
+     * fail with "rank finalized" before the job learned of the real failure.
      */
     @Override
     public void close() {
-        spi.close();
+        if (!jobManaged) {
+            spi.close();
+        }
     }
 
     @Override

@@ -94,6 +94,24 @@ class LocalEngineTest {
     }
 
     @Test
+    void theFailedRankIsBlamedEvenWhenItsMainClosesMpiOnTheWayOut() {
+        // try-with-resources closes Mpi before the job sees the exception; the peers must still
+        // learn of the real failure, not of a "finalized" rank.
+        for (int i = 0; i < 50; i++) {
+            JobAbortedException e = assertThrows(JobAbortedException.class, () -> Mpi.local(3).execute(w -> {
+                try (Mpi mpi = Mpi.init()) {
+                    if (mpi.world().rank() == 1) {
+                        throw new IllegalStateException("boom");
+                    }
+                    mpi.world().recv(1, 0);
+                }
+            }));
+            assertEquals(1, e.failedRank(), e.getMessage());
+            assertInstanceOf(IllegalStateException.class, e.getCause());
+        }
+    }
+
+    @Test
     void aTimeoutReportsWhatEachRankIsBlockedIn() {
         MpiException e = assertThrows(MpiException.class, () -> Mpi.local(2).timeout(Duration.ofMillis(500))
                 .execute(w -> {
