@@ -1,0 +1,208 @@
+package org.mpi4j.tools;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The options of {@code mpi4j run}, parsed the way {@code mpirun} parses its own: options
+ * come first, the first argument that is not an option names the program, and everything
+ * after it belongs to the program. {@code --name=value} and {@code --name value} are both
+ * accepted, and {@code --} ends the options.
+ *
+ * <p>Each option is a row of {@link #OPTIONS}, which also makes the help text; an engine
+ * that needs more options (hosts, binding, environment variables) adds rows.
+ *
+ * @param ranks the number of ranks ({@code -n})
+ * @param classPath the program's class path ({@code -cp}), or null for the default
+ * @param engine the engine's name
+ * @param tagOutput whether each output line is prefixed with its rank
+ * @param timeout the job's time limit, or null for none
+ * @param mainClass the binary name of the class whose main method to run
+ * @param programArgs the arguments for the program's main method
+ */
+record RunOptions(int ranks, String classPath, String engine, boolean tagOutput, Duration timeout,
+        String mainClass, List<String> programArgs) {
+
+    /** The engines {@code mpi4j run} can start; the process and native engines come later. */
+    static final List<String> ENGINES = List.of("local");
+
+    /** One option: its names, the name of its value (null for a flag), and its help. */
+    record Option(List<String> names, String valueName, String help, Setter setter) {
+    }
+
+    /** Applies an option's value to the options being built. */
+    @FunctionalInterface
+    interface Setter {
+        void set(Builder b, String value) throws UsageException;
+    }
+
+    static final List<Option> OPTIONS = List.of(
+            new Option(List.of("-n", "-np", "--n", "--np"), "N",
+                    "run N ranks (required)", (b, v) -> b.ranks = parseRanks(v)),
+            new Option(List.of("-cp", "-classpath", "--class-path"), "PATH",
+                    "where the program's classes are: directories, jars and dir/* for every jar in dir,"
+                            + " separated by '" + java.io.File.pathSeparator + "' (default: $CLASSPATH, else .)",
+                    (b, v) -> b.classPath = v),
+            new Option(List.of("--engine"), "NAME",
+                    "the engine to run on: " + String.join(", ", ENGINES) + " (ranks are threads of this JVM)",
+                    (b, v) -> b.engine = parseEngine(v)),
+            new Option(List.of("--tag-output"), null,
+                    "prefix each line of output with the rank that printed it, as \"[R] \"",
+                    (b, v) -> b.tagOutput = true),
+            new Option(List.of("--timeout"), "SECONDS",
+                    "abort the job if it runs longer, and report what each rank was doing",
+                    (b, v) -> b.timeout = parseTimeout(v)),
+            new Option(List.of("-h", "--help"), null, "print this help", (b, v) -> b.help = true));
+
+    /** The options being parsed. */
+    static final class Builder {
+        int ranks = -1;
+        String classPath;
+        String engine = ENGINES.getFirst();
+        boolean tagOutput;
+        Duration timeout;
+        boolean help;
+    }
+
+    /**
+     * Parses the arguments that follow {@code run}; returns null if help was asked for.
+     *
+     * @throws UsageException naming the first problem found
+     */
+    static RunOptions parse(List<String> args) throws UsageException {
+        Builder b = new Builder();
+        int i = 0;
+        while (i < args.size()) {
+            String arg = args.get(i);
+            if (arg.equals("--")) {
+                i++;
+                break;
+            }
+            if (!arg.startsWith("-") || arg.equals("-")) {
+                break;
+            }
+            String name = arg;
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                name = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            }
+            Option option = find(name);
+            if (option == null) {
+                throw new UsageException("unknown option: " + name);
+            }
+            if (option.valueName() == null) {
+                if (value != null) {
+                    throw new UsageException("option " + name + " takes no value: " + arg);
+                }
+            } else if (value == null) {
+                if (i + 1 >= args.size()) {
+                    throw new UsageException("option " + name + " needs a value: " + name + " " + option.valueName());
+                }
+                value = args.get(++i);
+            }
+            option.setter().set(b, value);
+            i++;
+        }
+        if (b.help) {
+            return null;
+        }
+        if (b.ranks < 0) {
+            throw new UsageException("missing -n N: the number of ranks to run");
+        }
+        if (i >= args.size()) {
+            throw new UsageException("missing the main class to run");
+        }
+        String mainClass = args.get(i);
+        List<String> programArgs = new ArrayList<>(args.subList(i + 1, args.size()));
+        return new RunOptions(b.ranks, b.classPath, b.engine, b.tagOutput, b.timeout, mainClass,
+                List.copyOf(programArgs));
+    }
+
+    private static Option find(String name) {
+        for (Option o : OPTIONS) {
+            if (o.names().contains(name)) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    static int parseRanks(String v) throws UsageException {
+        int n;
+        try {
+            n = Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("-n needs a whole number of ranks: " + v);
+        }
+        if (n < 1) {
+            throw new UsageException("-n must be at least 1: " + n);
+        }
+        return n;
+    }
+
+    static String parseEngine(String v) throws UsageException {
+        String name = v.trim().toLowerCase(Locale.ROOT);
+        if (!ENGINES.contains(name)) {
+            throw new UsageException("unknown engine: " + v + " (available: " + String.join(", ", ENGINES) + ")");
+        }
+        return name;
+    }
+
+    static Duration parseTimeout(String v) throws UsageException {
+        BigDecimal seconds;
+        try {
+            seconds = new BigDecimal(v.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("--timeout needs a number of seconds: " + v);
+        }
+        if (seconds.signum() <= 0) {
+            throw new UsageException("--timeout must be positive: " + v);
+        }
+        if (seconds.compareTo(BigDecimal.valueOf(Long.MAX_VALUE / 1_000_000_000L)) > 0) {
+            throw new UsageException("--timeout is too large: " + v);
+        }
+        long nanos = seconds.movePointRight(9).longValue();
+        return Duration.ofNanos(Math.max(nanos, 1));
+    }
+
+    /** Returns the help text of the options, one aligned line (or more) each. */
+    static String optionsHelp() {
+        StringBuilder sb = new StringBuilder();
+        for (Option o : OPTIONS) {
+            String left = "  " + String.join(", ", o.names().stream()
+                    .filter(n -> !n.equals("--n") && !n.equals("--np") && !n.equals("-classpath")).toList())
+                    + (o.valueName() == null ? "" : " " + o.valueName());
+            sb.append(left);
+            if (left.length() < 24) {
+                sb.append(" ".repeat(24 - left.length()));
+            } else {
+                sb.append('\n').append(" ".repeat(24));
+            }
+            sb.append(wrap(o.help(), 52, " ".repeat(24))).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Breaks {@code text} into lines of at most {@code width} characters, indenting all but the first. */
+    static String wrap(String text, int width, String indent) {
+        StringBuilder sb = new StringBuilder();
+        int lineLength = 0;
+        for (String word : text.split(" ")) {
+            if (lineLength > 0 && lineLength + 1 + word.length() > width) {
+                sb.append('\n').append(indent);
+                lineLength = 0;
+            } else if (lineLength > 0) {
+                sb.append(' ');
+                lineLength++;
+            }
+            sb.append(word);
+            lineLength += word.length();
+        }
+        return sb.toString();
+    }
+}
