@@ -271,6 +271,25 @@ public final class Buf {
         return offset;
     }
 
+    /** A thread that never runs: a segment it may access is accessible from every thread. */
+    private static final Thread ANY_OTHER_THREAD = Thread.ofPlatform().unstarted(() -> { });
+
+    /**
+     * Returns whether the memory is a segment of a confined arena, which only its owner
+     * thread may touch. The engine may copy on another thread, so such a buffer is copied
+     * on the caller's thread before it is sent, and cannot be received into.
+     */
+    public boolean isThreadConfined() {
+        return segment != null && !segment.isAccessibleBy(ANY_OTHER_THREAD);
+    }
+
+    /** Returns a copy of this buffer's content in a new heap array of the same element type. */
+    public Buf copyToHeap() {
+        Buf copy = allocate(datatype, Math.toIntExact(count));
+        copy(this, 0, copy, 0, byteSize());
+        return copy;
+    }
+
     /** Returns whether the memory is read-only, so it can be sent but not received into. */
     public boolean isReadOnly() {
         return segment != null && segment.isReadOnly();

@@ -112,7 +112,7 @@ public class Comm {
         }
         Buf typed = value instanceof Buf b ? b : Buf.ofArrayOrNull(value);
         if (typed != null) {
-            spi.send(typed, dest, tag, sync);
+            spi.send(sendable(typed), dest, tag, sync);
             return;
         }
         ByteOutput out = SCRATCH.get();
@@ -190,26 +190,18 @@ public class Comm {
     // ================================================================== buffers
 
     /**
-     * Sends a buffer, blocking until it may be reused. Small messages are buffered; large
-     * ones wait for the receiver and are copied once, straight into its buffer.
+     * Sends a buffer, blocking until it may be reused. The engine may buffer a small message
+     * and return at once, or wait for the receiver, as MPI allows; a program must not count
+     * on buffering. A large message is copied once, straight into the receiver's buffer where
+     * the engine can. A {@code null} buffer sends the null object, as {@code send((Object) null, ...)}.
      */
     public void send(Buf buf, int dest, int tag) {
-        Objects.requireNonNull(buf, "buf");
-        checkDest("send", dest);
-        checkSendTag("send", tag);
-        if (dest != Mpi.PROC_NULL) {
-            spi.send(buf, dest, tag, false);
-        }
+        send((Object) buf, dest, tag, false, "send");
     }
 
     /** Sends a buffer synchronously: returns only once the receiver has matched the message. */
     public void ssend(Buf buf, int dest, int tag) {
-        Objects.requireNonNull(buf, "buf");
-        checkDest("ssend", dest);
-        checkSendTag("ssend", tag);
-        if (dest != Mpi.PROC_NULL) {
-            spi.send(buf, dest, tag, true);
-        }
+        send((Object) buf, dest, tag, true, "ssend");
     }
 
     /**
@@ -230,7 +222,10 @@ public class Comm {
         return spi.recv(buf, source, tag);
     }
 
-    /** Starts sending a buffer; do not modify it until the request completes. */
+    /**
+     * Starts sending a buffer; do not modify it until the request completes. A {@code null}
+     * buffer sends the null object.
+     */
     public Request<Status> isend(Buf buf, int dest, int tag) {
         return isendBuf(buf, dest, tag, false, "isend");
     }
@@ -241,13 +236,7 @@ public class Comm {
     }
 
     private Request<Status> isendBuf(Buf buf, int dest, int tag, boolean sync, String op) {
-        Objects.requireNonNull(buf, "buf");
-        checkDest(op, dest);
-        checkSendTag(op, tag);
-        if (dest == Mpi.PROC_NULL) {
-            return Done.of(rankSpi.progress(), Status.PROC_NULL, op);
-        }
-        return spi.isend(buf, dest, tag, sync);
+        return isend(buf, dest, tag, sync, op); // a null Buf is the null object
     }
 
     /** Starts receiving into a buffer; do not read it until the request completes. */
@@ -306,7 +295,7 @@ public class Comm {
         checkSendTag(op + "Init", tag);
         String d = op + "(dest=" + dest + ", tag=" + tag + ") on " + name();
         return new PersistentOp(rankSpi.progress(), () -> dest == Mpi.PROC_NULL
-                ? Done.of(rankSpi.progress(), Status.PROC_NULL, d) : spi.isend(buf, dest, tag, sync), d);
+                ? Done.of(rankSpi.progress(), Status.PROC_NULL, d) : spi.isend(sendable(buf), dest, tag, sync), d);
     }
 
     /** Creates an inactive persistent receive into {@code buf}. */
@@ -366,7 +355,7 @@ public class Comm {
     private Buf encodeOwned(Object value) {
         Buf typed = value instanceof Buf b ? b : Buf.ofArrayOrNull(value);
         if (typed != null) {
-            return typed;
+            return sendable(typed);
         }
         ByteOutput out = new ByteOutput(64);
         codec.encode(value, out);
@@ -424,6 +413,19 @@ public class Comm {
         if (buf.isReadOnly()) {
             throw new MpiException(ErrorClass.BUFFER, op + ": the receive buffer " + buf + " is read-only");
         }
+        if (buf.isThreadConfined()) {
+            throw new MpiException(ErrorClass.BUFFER, op + ": the receive buffer " + buf + " is a segment of a"
+                    + " confined arena, but a message may be copied into it by another thread of this rank;"
+                    + " allocate it from Arena.ofShared() or Arena.ofAuto()");
+        }
+    }
+
+    /**
+     * Returns a buffer the engine may read from any thread: a segment of a confined arena is
+     * copied here, on its owner's thread.
+     */
+    private static Buf sendable(Buf buf) {
+        return buf.isThreadConfined() ? buf.copyToHeap() : buf;
     }
 
     /** A request that is complete from the start: operations with PROC_NULL. */

@@ -53,7 +53,9 @@ public interface Request<T> {
      * Asks for the operation to be cancelled. Either the cancellation succeeds, and the
      * request completes with {@link Status#cancelled()} set, or the operation completes
      * normally; waiting is still needed to learn which. A receive that has not matched a
-     * message is always cancelled; a send can be cancelled until a receive matches it.
+     * message is always cancelled. A send may be cancelled while no receive has matched it:
+     * a synchronous or large send that still waits for its receiver is; a small one the
+     * engine has already buffered has completed, and is not.
      */
     void cancel();
 
@@ -86,7 +88,10 @@ public interface Request<T> {
         return RequestWaits.waitAny(requests);
     }
 
-    /** Waits until at least one request completes, and returns the indices of all that have. */
+    /**
+     * Waits until at least one request completes, and returns the indices of all that have;
+     * an empty array if every entry is null.
+     */
     static int[] waitSome(Request<?>... requests) {
         return RequestWaits.waitSome(Arrays.asList(requests));
     }

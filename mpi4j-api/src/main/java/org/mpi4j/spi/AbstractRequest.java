@@ -244,6 +244,9 @@ public abstract class AbstractRequest<T> implements Request<T> {
                 future.completeExceptionally(t);
             }
         });
+        if (!isComplete()) {
+            progress.progressInBackground(this);
+        }
         return future;
     }
 

@@ -26,4 +26,13 @@ public interface Progress {
      */
     default void parking(boolean parked) {
     }
+
+    /**
+     * Promises that {@code request} completes even if no thread waits on, tests or probes
+     * this rank again: {@link AbstractRequest#toFuture()} calls this, so a future's callbacks
+     * run without the program having to drive progress. Engines whose progress needs polling
+     * poll in the background until the request is done; others need do nothing.
+     */
+    default void progressInBackground(AbstractRequest<?> request) {
+    }
 }

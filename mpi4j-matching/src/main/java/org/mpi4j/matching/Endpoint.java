@@ -62,6 +62,8 @@ public final class Endpoint implements FrameHandler, Progress {
     private long postSeq;
     private boolean closed;
     private volatile JobAbortedException failure;
+    private final java.util.concurrent.atomic.AtomicInteger backgroundPending = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicBoolean backgroundRunning = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * Creates the matching engine of world rank {@code worldRank} of {@code worldSize}.
@@ -111,6 +113,50 @@ public final class Endpoint implements FrameHandler, Progress {
     @Override
     public void parking(boolean parked) {
         transport.parking(parked);
+    }
+
+    /**
+     * Polls in the background until every request handed here has completed: a virtual
+     * thread, started on demand and gone when there is nothing left to wait for, that parks
+     * like any waiter between frames.
+     */
+    @Override
+    public void progressInBackground(AbstractRequest<?> request) {
+        backgroundPending.incrementAndGet();
+        request.onCompletion(backgroundPending::decrementAndGet);
+        startBackgroundProgress();
+    }
+
+    private void startBackgroundProgress() {
+        if (backgroundRunning.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("mpi4j-progress-" + worldRank).start(this::backgroundProgress);
+        }
+    }
+
+    private void backgroundProgress() {
+        int idleCount = 0;
+        try {
+            while (backgroundPending.get() > 0 && failure == null) {
+                if (transport.poll() > 0) {
+                    idleCount = 0;
+                    continue;
+                }
+                transport.parking(true);
+                try {
+                    if (transport.poll() == 0 && backgroundPending.get() > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(Math.min(1_000_000L, 1_000L << Math.min(idleCount++, 10)));
+                    }
+                } finally {
+                    transport.parking(false);
+                }
+            }
+        } finally {
+            backgroundRunning.set(false);
+        }
+        // A request handed over just as we stopped would have found us still running.
+        if (backgroundPending.get() > 0 && failure == null) {
+            startBackgroundProgress();
+        }
     }
 
     @Override
