@@ -16,10 +16,11 @@ import org.mpi4j.Request;
  * of the same sizes, the anchor the bandwidth target is a ratio of.
  *
  * <pre>
- * java -cp ... org.mpi4j.bench.LocalPingPong [rounds]
+ * java -cp mpi4j-benchmarks/target/benchmarks.jar org.mpi4j.bench.LocalPingPong [rounds] [all|latency|bandwidth]
  * </pre>
  *
  * Each figure is the median of {@code rounds} rounds (default 7), with min and max.
+ * {@code compare-local.sh} beside this module interleaves it with the C loop on Open MPI.
  */
 public final class LocalPingPong {
     private LocalPingPong() {
@@ -28,8 +29,21 @@ public final class LocalPingPong {
     /** Runs the benchmark and prints a table. */
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
-        int[] latencySizes = {0, 8, 1024, 65536, 1 << 20};
+        String mode = args.length > 1 ? args[1] : "all";
+        if (!mode.equals("all") && !mode.equals("latency") && !mode.equals("bandwidth")) {
+            throw new IllegalArgumentException("mode must be all, latency or bandwidth: " + mode);
+        }
+        int[] latencySizes = mode.equals("latency") ? new int[] {0, 8} : new int[] {0, 8, 1024, 65536, 1 << 20};
         System.out.println("# mpi4j local engine, 2 ranks; " + rounds + " rounds, median [min-max]");
+        if (!mode.equals("bandwidth")) {
+            latency(rounds, latencySizes);
+        }
+        if (!mode.equals("latency")) {
+            bandwidth(rounds);
+        }
+    }
+
+    private static void latency(int rounds, int[] latencySizes) {
         System.out.println("# latency (half round trip)");
         System.out.printf("%-10s %12s%n", "# Size", "Latency(us)");
         for (int size : latencySizes) {
@@ -39,6 +53,9 @@ public final class LocalPingPong {
             }
             System.out.printf("%-10d %s%n", size, stats(r, "%.3f"));
         }
+    }
+
+    private static void bandwidth(int rounds) {
         System.out.println("# bandwidth (window of 64 isends)");
         System.out.printf("%-10s %12s %12s %10s%n", "# Size", "MB/s", "memcpy MB/s", "ratio");
         for (int size : new int[] {65536, 1 << 20, 4 << 20}) {
