@@ -224,7 +224,9 @@ public final class Buf {
 
     private static Buf heap(Datatype type, Object array, MemorySegment whole, int offset, int length) {
         long extent = type.extent();
-        return new Buf(type, array, whole.asSlice(offset * extent, length * extent), offset, length);
+        MemorySegment view = offset == 0 && length * extent == whole.byteSize()
+                ? whole : whole.asSlice(offset * extent, length * extent);
+        return new Buf(type, array, view, offset, length);
     }
 
     private static void checkSlice(Object array, int offset, int length, int arrayLength) {

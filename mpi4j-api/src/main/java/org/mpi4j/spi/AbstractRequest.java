@@ -125,7 +125,7 @@ public abstract class AbstractRequest<T> implements Request<T> {
 
     private void signal() {
         Thread w = waiter;
-        if (w != null) {
+        if (w != null && w != Thread.currentThread()) {
             LockSupport.unpark(w);
         }
         if (hasListeners) {

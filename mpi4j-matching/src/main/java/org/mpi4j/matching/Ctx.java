@@ -19,7 +19,7 @@ import org.mpi4j.Mpi;
  * arrival list. Either way, messages of one sender with one tag leave in the order they
  * came, which is MPI's non-overtaking rule.
  */
-final class Ctx {
+class Ctx {
     final int id;
     private final LongMap<ArrayDeque<PostedRecv<?>>> posted = new LongMap<>();
     private int anySourcePosted;
@@ -244,5 +244,18 @@ final class Ctx {
             }
         }
         return out;
+    }
+}
+
+/**
+ * A context's state, padded at its end: contexts of different ranks are written by
+ * different threads and must not share a cache line.
+ */
+final class PaddedCtx extends Ctx {
+    @SuppressWarnings("unused")
+    private long p0, p1, p2, p3, p4, p5, p6, p7;
+
+    PaddedCtx(int id) {
+        super(id);
     }
 }

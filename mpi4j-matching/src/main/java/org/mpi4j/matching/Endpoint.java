@@ -52,14 +52,12 @@ public final class Endpoint implements FrameHandler, Progress {
     final Transport transport;
     private final IdleStrategy idle;
 
-    private final Object lock = new Object();
+    private final MatchLock lock = new MatchLock();
     private Ctx[] contexts = new Ctx[4];
     private final LongMap<SendRequest> sends = new LongMap<>();
     private final LongMap<RecvRequest<?>> recvs = new LongMap<>();
     private final List<ProbeRequest> probes = new ArrayList<>();
     private final boolean[] closedPeers;
-    private long nextId = 1;
-    private long postSeq;
     private boolean closed;
     private volatile JobAbortedException failure;
     private final java.util.concurrent.atomic.AtomicInteger backgroundPending = new java.util.concurrent.atomic.AtomicInteger();
@@ -190,7 +188,7 @@ public final class Endpoint implements FrameHandler, Progress {
         }
         Ctx c = contexts[id];
         if (c == null) {
-            c = new Ctx(id);
+            c = new PaddedCtx(id);
             contexts[id] = c;
         }
         return c;
@@ -247,7 +245,7 @@ public final class Endpoint implements FrameHandler, Progress {
             if (closedPeers[peer]) {
                 throw new MpiException(ErrorClass.PROC_FINALIZED, r.describe() + ": rank " + dest + " has finalized");
             }
-            r.sendId = nextId++;
+            r.sendId = lock.nextId++;
             sends.put(r.sendId, r);
         }
         Frame f = new Frame();
@@ -321,7 +319,7 @@ public final class Endpoint implements FrameHandler, Progress {
             u = x.takeUnexpected(source, tag);
             if (u == null) {
                 checkPeerAlive(peer, r);
-                r.seq = postSeq++;
+                r.seq = lock.postSeq++;
                 x.post(r);
                 return r;
             }
@@ -355,7 +353,7 @@ public final class Endpoint implements FrameHandler, Progress {
                 r.fail(copy(f));
                 return false;
             }
-            r.recvId = nextId++;
+            r.recvId = lock.nextId++;
             recvs.put(r.recvId, r);
             return true;
         }
@@ -416,7 +414,7 @@ public final class Endpoint implements FrameHandler, Progress {
                 return new MatchedMessage(this, c, u);
             }
             checkPeerAlive(peer, m);
-            m.seq = postSeq++;
+            m.seq = lock.postSeq++;
             x.post(m);
         }
         m.waitFor();

@@ -1,6 +1,5 @@
 package org.mpi4j.transport;
 
-import org.mpi4j.Buf;
 import org.mpi4j.Datatype;
 
 /**
@@ -71,7 +70,7 @@ public final class Frame {
     // In-JVM queueing (LocalFabric): the frame is its own queue node.
     volatile Frame next;
     int from;
-    Buf carried;
+    byte[] carried;
 
     /** Returns an independent copy of this frame. */
     public Frame copy() {

@@ -1,15 +1,13 @@
 package org.mpi4j.transport;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import org.mpi4j.Buf;
-import org.mpi4j.Datatype;
 
 /**
  * The in-JVM fabric: it joins the ranks of a local job.
@@ -32,11 +30,16 @@ import org.mpi4j.Datatype;
 public final class LocalFabric {
     private static final VarHandle TAIL;
     private static final VarHandle NEXT;
+    private static final VarHandle POLLER;
+    private static final VarHandle SLEEPING;
 
     static {
         try {
-            TAIL = MethodHandles.lookup().findVarHandle(Inbox.class, "tail", Frame.class);
-            NEXT = MethodHandles.lookup().findVarHandle(Frame.class, "next", Frame.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            TAIL = l.findVarHandle(InboxProducer.class, "tail", Frame.class);
+            NEXT = l.findVarHandle(Frame.class, "next", Frame.class);
+            POLLER = l.findVarHandle(InboxConsumer.class, "poller", Thread.class);
+            SLEEPING = l.findVarHandle(InboxSleepers.class, "sleeping", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -58,19 +61,15 @@ public final class LocalFabric {
             throw new IllegalArgumentException("eagerLimit < 0: " + eagerLimit);
         }
         this.inboxes = new Inbox[ranks];
-        for (int r = 0; r < ranks; r++) {
-            inboxes[r] = new Inbox();
-        }
         this.eagerLimit = eagerLimit;
     }
 
     /** Registers rank {@code rank}'s handler: the receiver of what its inbox holds. */
     public void register(int rank, FrameHandler handler) {
-        Inbox in = inboxes[rank];
-        if (in.handler != null) {
+        if (inboxes[rank] != null) {
             throw new IllegalStateException("rank " + rank + " is already registered");
         }
-        in.handler = Objects.requireNonNull(handler, "handler");
+        inboxes[rank] = new Inbox(Objects.requireNonNull(handler, "handler"));
     }
 
     /** Returns the transport rank {@code rank} sends and polls with. */
@@ -81,22 +80,25 @@ public final class LocalFabric {
     /** Returns how many frames wait, unpolled, in rank {@code rank}'s inbox (for diagnostics). */
     public int backlog(int rank) {
         int n = 0;
-        for (Frame f = (Frame) NEXT.getAcquire(inboxes[rank].head); f != null; f = (Frame) NEXT.getAcquire(f)) {
+        Inbox in = inboxes[rank];
+        for (Frame f = in == null ? null : (Frame) NEXT.getAcquire(in.head); f != null; f = (Frame) NEXT.getAcquire(f)) {
             n++;
         }
         return n;
     }
 
-    /** One rank's inbox: Vyukov's intrusive multi-producer single-consumer queue. */
-    private static final class Inbox {
-        volatile FrameHandler handler;
-        /** The consumer's end: a stub whose successor is the oldest frame. Guarded by {@link #polling}. */
-        Frame head = new Frame();
-        volatile Frame tail = head;
-        /** Serializes polling; reentrant, so a completion callback that waits can still poll. */
-        final ReentrantLock polling = new ReentrantLock();
-        final AtomicInteger sleeping = new AtomicInteger();
-        final Set<Thread> sleepers = ConcurrentHashMap.newKeySet();
+    /**
+     * One rank's inbox: Vyukov's intrusive multi-producer single-consumer queue. Its fields
+     * are laid out on separate cache lines by the padded superclasses below: senders write
+     * {@code tail}, the receiver writes {@code head} and its poll lock, and both read the
+     * sleeper count, which changes only when a receiver parks.
+     */
+    private static final class Inbox extends InboxSleepers {
+        final FrameHandler handler;
+
+        Inbox(FrameHandler handler) {
+            this.handler = handler;
+        }
 
         void offer(Frame f) {
             Frame prev = (Frame) TAIL.getAndSet(this, f);
@@ -104,51 +106,108 @@ public final class LocalFabric {
             // after it, and the receiver's volatile registration before its last poll, this is a
             // Dekker pair, so a receiver about to park either sees the frame or gets unparked.
             NEXT.setVolatile(prev, f);
-            if (sleeping.get() > 0) {
+            if ((int) SLEEPING.getVolatile(this) > 0) {
                 for (Thread t : sleepers) {
                     LockSupport.unpark(t);
                 }
             }
         }
 
-        /** Delivers every frame that has fully arrived; one thread at a time, the others return 0. */
+        /**
+         * Delivers every frame that has fully arrived. One thread of the rank polls at a time;
+         * the others return 0 at once. Reentrant, so a completion callback that waits can poll.
+         */
         int drain() {
+            Thread me = Thread.currentThread();
+            if (poller == me) {
+                return deliver(); // nested: a callback of an outer delivery is waiting
+            }
             int n = 0;
             // Re-check after unlocking: a thread of this rank that failed to take the lock while
             // we held it may have parked, counting on us to deliver what arrived meanwhile.
-            while (NEXT.getVolatile(head) != null && polling.tryLock()) {
+            while (NEXT.getVolatile(head) != null && POLLER.compareAndSet(this, null, me)) {
                 try {
-                    Frame next;
-                    while ((next = (Frame) NEXT.getVolatile(head)) != null) {
-                        head = next;
-                        Buf payload = next.carried;
-                        next.carried = null;
-                        handler.onFrame(next.from, next, payload, 0);
-                        n++;
-                    }
+                    n += deliver();
                 } finally {
-                    polling.unlock();
+                    POLLER.setRelease(this, null);
                 }
+            }
+            return n;
+        }
+
+        private int deliver() {
+            int n = 0;
+            Frame next;
+            while ((next = (Frame) NEXT.getVolatile(head)) != null) {
+                // Only read the frame: a write here would pull its cache line away from the
+                // sender, who writes the next link into it. The stub keeps its payload alive
+                // until the next frame replaces it.
+                head = next;
+                byte[] data = next.carried;
+                // The payload view is made here, on the receiver's thread: only the sender's
+                // array crosses between cores, not wrapper objects on cache lines of their own.
+                handler.onFrame(next.from, next, data == null ? null : Buf.of(data), 0);
+                n++;
             }
             return n;
         }
     }
 
+    // Cache-line padding by inheritance, as Agrona does: a class's fields are laid out after
+    // its superclass's, so each group below starts at least 64 bytes after the previous one.
+
+    @SuppressWarnings("unused")
+    private abstract static class InboxPad0 {
+        long p00, p01, p02, p03, p04, p05, p06, p07;
+    }
+
+    /** The receiver's side: the queue's head and the poll lock. */
+    private abstract static class InboxConsumer extends InboxPad0 {
+        /** A stub whose successor is the oldest frame; written only by the poller. */
+        Frame head = new Frame();
+        /** The thread polling now, or null. */
+        volatile Thread poller;
+    }
+
+    @SuppressWarnings("unused")
+    private abstract static class InboxPad1 extends InboxConsumer {
+        long p10, p11, p12, p13, p14, p15, p16, p17;
+    }
+
+    /** The senders' side: the queue's tail. */
+    private abstract static class InboxProducer extends InboxPad1 {
+        volatile Frame tail = head;
+    }
+
+    @SuppressWarnings("unused")
+    private abstract static class InboxPad2 extends InboxProducer {
+        long p20, p21, p22, p23, p24, p25, p26, p27;
+    }
+
+    /** Read by every sender, written only when a receiving thread parks or wakes. */
+    private abstract static class InboxSleepers extends InboxPad2 {
+        volatile int sleeping;
+        final Set<Thread> sleepers = ConcurrentHashMap.newKeySet();
+    }
+
+    @SuppressWarnings("unused")
+    private abstract static class InboxPad3 extends InboxSleepers {
+        long p30, p31, p32, p33, p34, p35, p36, p37;
+    }
+
     private final class LocalTransport implements Transport {
         private final int self;
-        private final Inbox mine;
 
         LocalTransport(int self) {
             this.self = self;
-            this.mine = inboxes[self];
         }
 
         @Override
         public void send(int peer, Frame frame, Buf payload, long payloadOffset) {
             frame.from = self;
             if (frame.length > 0 && (frame.type == Frame.EAGER || frame.type == Frame.DATA)) {
-                Buf copy = Buf.allocate(Datatype.BYTE, Math.toIntExact(frame.length));
-                Buf.copy(payload, payloadOffset, copy, 0, frame.length);
+                byte[] copy = new byte[Math.toIntExact(frame.length)];
+                payload.copyTo(payloadOffset, MemorySegment.ofArray(copy), 0, frame.length);
                 frame.carried = copy;
             }
             inboxes[peer].offer(frame);
@@ -156,17 +215,18 @@ public final class LocalFabric {
 
         @Override
         public int poll() {
-            return mine.drain();
+            return inboxes[self].drain();
         }
 
         @Override
         public void parking(boolean parked) {
             Thread me = Thread.currentThread();
+            Inbox mine = inboxes[self];
             if (parked) {
                 mine.sleepers.add(me);
-                mine.sleeping.incrementAndGet();
+                SLEEPING.getAndAdd(mine, 1);
             } else {
-                mine.sleeping.decrementAndGet();
+                SLEEPING.getAndAdd(mine, -1);
                 mine.sleepers.remove(me);
             }
         }
