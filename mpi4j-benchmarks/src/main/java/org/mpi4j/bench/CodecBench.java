@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * goes without sun.misc.Unsafe.
  *
  * <pre>
- * java -jar mpi4j-benchmarks/target/benchmarks.jar CodecBench
+ * mpi4j-benchmarks/jmh.sh CodecBench
  * </pre>
  */
 @BenchmarkMode(Mode.AverageTime)
