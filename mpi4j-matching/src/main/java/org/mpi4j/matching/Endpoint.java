@@ -226,14 +226,20 @@ public final class Endpoint implements FrameHandler, Progress {
         }
     }
 
-    private void sendEager(MatchingComm c, Buf buf, int tag, int peer) {
+    /** A message's envelope: what matching needs, for an EAGER or RTS frame. */
+    private static Frame envelope(byte type, MatchingComm c, int tag, Buf buf) {
         Frame f = new Frame();
-        f.type = Frame.EAGER;
+        f.type = type;
         f.context = c.context;
         f.source = c.rank();
         f.tag = tag;
         f.datatype = buf.datatype();
         f.bytes = buf.byteSize();
+        return f;
+    }
+
+    private void sendEager(MatchingComm c, Buf buf, int tag, int peer) {
+        Frame f = envelope(Frame.EAGER, c, tag, buf);
         f.length = f.bytes;
         transport.send(peer, f, buf, 0);
     }
@@ -248,13 +254,7 @@ public final class Endpoint implements FrameHandler, Progress {
             r.sendId = lock.nextId++;
             sends.put(r.sendId, r);
         }
-        Frame f = new Frame();
-        f.type = Frame.RTS;
-        f.context = c.context;
-        f.source = c.rank();
-        f.tag = tag;
-        f.datatype = buf.datatype();
-        f.bytes = buf.byteSize();
+        Frame f = envelope(Frame.RTS, c, tag, buf);
         f.sendId = r.sendId;
         f.flag = sync;
         f.attachment = transport.supportsGet(peer) ? buf : null;
