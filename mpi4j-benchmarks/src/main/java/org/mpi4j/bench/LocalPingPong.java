@@ -78,8 +78,9 @@ public final class LocalPingPong {
     }
 
     static double latencyMicros(int size) {
-        int iters = size >= (1 << 20) ? 300 : size >= 65536 ? 3000 : 30000;
-        int warmup = iters / 3;
+        // Small messages: a long warm-up, so the JIT has compiled the whole path (C2) first.
+        int iters = size >= (1 << 20) ? 300 : size >= 65536 ? 3000 : 100_000;
+        int warmup = size >= 65536 ? iters / 3 : 200_000;
         List<Double> out = Mpi.local(2).run(w -> {
             byte[] buf = new byte[size];
             Buf b = Buf.of(buf);
