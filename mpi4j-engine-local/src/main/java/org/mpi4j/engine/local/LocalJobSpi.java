@@ -22,7 +22,7 @@ import org.mpi4j.transport.LocalFabric;
  *
  * <p>Settings read here:
  * <ul>
- *   <li>{@code mpi4j.eager.limit} — the largest message, in bytes, sent eagerly; default 65536;</li>
+ *   <li>{@code mpi4j.eager.limit} — the largest message, in bytes, sent eagerly; default 16384;</li>
  *   <li>{@code mpi4j.codec} — a {@link Codec} instance, or "fory" (default) or "java";</li>
  *   <li>{@code mpi4j.idle} — an {@link IdleStrategy} instance; default chosen from ranks per core;</li>
  *   <li>{@code mpi4j.transport.hostile} — a seed: run over the hostile test fabric.</li>
@@ -33,7 +33,13 @@ final class LocalJobSpi implements JobSpi {
     static final String CODEC = "mpi4j.codec";
     static final String IDLE = "mpi4j.idle";
     static final String HOSTILE = "mpi4j.transport.hostile";
-    static final int DEFAULT_EAGER_LIMIT = 64 * 1024;
+    /**
+     * Messages up to this size are copied into the frame and may be buffered at the receiver;
+     * larger ones wait for the receive and are copied once. At 64 KiB every eager message
+     * allocated a fresh 64 KiB array and was copied twice: 64 KiB streaming ran at 0.06x
+     * memcpy; at 16 KiB it runs at 0.33x (LocalPingPong, same run).
+     */
+    static final int DEFAULT_EAGER_LIMIT = 16 * 1024;
 
     private final int size;
     private final Endpoint[] endpoints;
