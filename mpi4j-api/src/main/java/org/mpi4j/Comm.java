@@ -1,5 +1,7 @@
 package org.mpi4j;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.mpi4j.spi.AbstractRequest;
@@ -38,11 +40,21 @@ public class Comm {
     final RankSpi rankSpi;
     final CommSpi spi;
     final Codec codec;
+    /** WORLD and SELF: they live as long as the job, and cannot be freed. */
+    private final boolean predefined;
+    private volatile boolean freed;
 
-    Comm(RankSpi rankSpi, CommSpi spi) {
+    Comm(RankSpi rankSpi, CommSpi spi, boolean predefined) {
         this.rankSpi = rankSpi;
         this.spi = spi;
         this.codec = rankSpi.codec();
+        this.predefined = predefined;
+    }
+
+    /** How {@link #splitType} groups ranks. */
+    public enum SplitType {
+        /** Ranks that can share memory: those on the same host. */
+        SHARED
     }
 
     // ================================================================== identity
@@ -84,6 +96,170 @@ public class Comm {
      */
     public void abort(int errorCode) {
         throw rankSpi.abort(errorCode, null);
+    }
+
+    // ================================================================== communicators and groups
+
+    /** Returns the group of this communicator's ranks, in rank order, by world rank. */
+    public Group group() {
+        checkNotFreed("group");
+        return Group.of(worldRanks());
+    }
+
+    private int[] worldRanks() {
+        int[] w = new int[spi.size()];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = spi.worldRank(i);
+        }
+        return w;
+    }
+
+    /**
+     * Returns a new communicator with the same ranks and a context of its own: traffic on
+     * it never mixes with this one's. Collective: every rank must call it.
+     */
+    public Comm dup() {
+        checkNotFreed("dup");
+        byte[][] all = CommManagement.allgather(spi.collectiveView(), CommManagement.ints(rankSpi.allocateContext()));
+        int[] contexts = new int[all.length];
+        for (int r = 0; r < all.length; r++) {
+            contexts[r] = CommManagement.intsOf(all[r])[0];
+        }
+        return new Comm(rankSpi, spi.create(worldRanks(), contexts, name() + ".dup"), false);
+    }
+
+    /**
+     * Splits this communicator: ranks that pass the same {@code color} form a new
+     * communicator, ordered by {@code key} and then by their rank here. Collective: every
+     * rank must call it.
+     *
+     * @param color a non-negative color, or {@link Mpi#UNDEFINED} to join none
+     * @param key the order within the new communicator
+     * @return the new communicator, or null for a rank that passed {@link Mpi#UNDEFINED}
+     * @throws MpiException if {@code color} is negative and not {@code UNDEFINED}
+     */
+    public Comm split(int color, int key) {
+        checkNotFreed("split");
+        if (color < 0 && color != Mpi.UNDEFINED) {
+            throw new MpiException(ErrorClass.ARG, "split: color " + color + " is negative and not UNDEFINED");
+        }
+        byte[][] all = CommManagement.allgather(spi.collectiveView(),
+                CommManagement.ints(color, key, color == Mpi.UNDEFINED ? -1 : rankSpi.allocateContext()));
+        if (color == Mpi.UNDEFINED) {
+            return null;
+        }
+        List<int[]> same = new ArrayList<>(); // {key, rank, context} of the ranks with my color
+        for (int r = 0; r < all.length; r++) {
+            int[] v = CommManagement.intsOf(all[r]);
+            if (v[0] == color) {
+                same.add(new int[] {v[1], r, v[2]});
+            }
+        }
+        same.sort((a, b) -> a[0] != b[0] ? Integer.compare(a[0], b[0]) : Integer.compare(a[1], b[1]));
+        int[] members = new int[same.size()];
+        int[] contexts = new int[same.size()];
+        for (int i = 0; i < members.length; i++) {
+            members[i] = spi.worldRank(same.get(i)[1]);
+            contexts[i] = same.get(i)[2];
+        }
+        return new Comm(rankSpi, spi.create(members, contexts, name() + ".split(" + color + ")"), false);
+    }
+
+    /**
+     * Splits this communicator by {@code type}: with {@link SplitType#SHARED}, one
+     * communicator per host, ordered by {@code key}. Collective.
+     */
+    public Comm splitType(SplitType type, int key) {
+        Objects.requireNonNull(type, "type");
+        checkNotFreed("splitType");
+        byte[][] hosts = CommManagement.allgather(spi.collectiveView(),
+                processorName().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        int color = 0;
+        while (!java.util.Arrays.equals(hosts[color], hosts[spi.rank()])) {
+            color++;
+        }
+        return split(color, key);
+    }
+
+    /**
+     * Creates a communicator of the ranks in {@code group}, which every rank of this
+     * communicator must pass, and which must hold only ranks of this one. Collective.
+     *
+     * @return the new communicator, or null on a rank that is not in {@code group}
+     * @throws MpiException if the group holds a rank that is not in this communicator
+     */
+    public Comm create(Group group) {
+        Objects.requireNonNull(group, "group");
+        checkNotFreed("create");
+        int[] mine = worldRanks();
+        for (int w : group.worldRanks()) {
+            boolean found = false;
+            for (int m : mine) {
+                found |= m == w;
+            }
+            if (!found) {
+                throw new MpiException(ErrorClass.ARG, "create: world rank " + w + " of " + group
+                        + " is not in " + name());
+            }
+        }
+        boolean member = group.rankOf(spi.worldRank(spi.rank())) != Mpi.UNDEFINED;
+        byte[][] all = CommManagement.allgather(spi.collectiveView(),
+                CommManagement.ints(member ? rankSpi.allocateContext() : -1));
+        if (!member) {
+            return null;
+        }
+        int[] members = group.worldRanks();
+        int[] contexts = new int[members.length];
+        for (int i = 0; i < members.length; i++) {
+            for (int r = 0; r < mine.length; r++) {
+                if (mine[r] == members[i]) {
+                    contexts[i] = CommManagement.intsOf(all[r])[0];
+                }
+            }
+        }
+        return new Comm(rankSpi, spi.create(members, contexts, name() + ".create"), false);
+    }
+
+    /**
+     * Compares two communicators: {@link Comparison#IDENT} for the same communicator,
+     * {@link Comparison#CONGRUENT} for the same ranks in the same order in another context,
+     * {@link Comparison#SIMILAR} for the same ranks in another order, else
+     * {@link Comparison#UNEQUAL}.
+     */
+    public Comparison compare(Comm other) {
+        Objects.requireNonNull(other, "other");
+        if (other == this || other.spi.context() == spi.context() && other.rankSpi == rankSpi) {
+            return Comparison.IDENT;
+        }
+        Comparison groups = group().compare(other.group());
+        return groups == Comparison.IDENT ? Comparison.CONGRUENT : groups;
+    }
+
+    /**
+     * Frees this communicator: it may not be used afterwards. Local: pending operations on
+     * it should have completed. WORLD and SELF cannot be freed.
+     *
+     * @throws MpiException if this is WORLD or SELF
+     */
+    public void free() {
+        if (predefined) {
+            throw new MpiException(ErrorClass.COMM, "free: " + name() + " lives as long as the job and cannot be freed");
+        }
+        if (!freed) {
+            freed = true;
+            spi.free();
+        }
+    }
+
+    /** Returns whether {@link #free()} has been called. */
+    public boolean isFreed() {
+        return freed;
+    }
+
+    private void checkNotFreed(String op) {
+        if (freed) {
+            throw new MpiException(ErrorClass.COMM, op + ": " + name() + " has been freed");
+        }
     }
 
     // ================================================================== objects
@@ -376,6 +552,7 @@ public class Comm {
     }
 
     private void checkDest(String op, int dest) {
+        checkNotFreed(op);
         if (dest == Mpi.PROC_NULL) {
             return;
         }
@@ -387,6 +564,7 @@ public class Comm {
     }
 
     private void checkSource(String op, int source) {
+        checkNotFreed(op);
         if (source == Mpi.PROC_NULL || source == Mpi.ANY_SOURCE) {
             return;
         }

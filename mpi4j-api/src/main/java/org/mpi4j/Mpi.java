@@ -59,8 +59,8 @@ public final class Mpi implements AutoCloseable {
     Mpi(RankSpi spi, boolean jobManaged) {
         this.spi = Objects.requireNonNull(spi, "spi");
         this.jobManaged = jobManaged;
-        this.world = new Comm(spi, spi.world());
-        this.self = new Comm(spi, spi.self());
+        this.world = new Comm(spi, spi.world(), true);
+        this.self = new Comm(spi, spi.self(), true);
     }
 
     /**

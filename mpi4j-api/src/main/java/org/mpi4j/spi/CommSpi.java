@@ -20,6 +20,34 @@ public interface CommSpi {
     /** Returns a short description for diagnostics, such as "WORLD" or "SELF". */
     String name();
 
+    /** Returns the world rank of this communicator's rank {@code rank}. */
+    int worldRank(int rank);
+
+    /**
+     * Returns this rank's context id for the communicator's point-to-point traffic (its
+     * collectives use the next id). Other members may use other ids for the same communicator.
+     */
+    int context();
+
+    /**
+     * Returns this communicator on its collective context: the same ranks, but traffic that
+     * can never match a receive posted on the communicator itself, not even one with
+     * {@code ANY_SOURCE} and {@code ANY_TAG}. Collective algorithms and communicator
+     * management talk here.
+     */
+    CommSpi collectiveView();
+
+    /**
+     * Returns a new communicator of this rank whose ranks are the world ranks
+     * {@code members}, in order; member {@code i} receives on its context
+     * {@code contexts[i]} (and the next id for collectives), which it allocated with
+     * {@link RankSpi#allocateContext()}. Every member calls this with the same arrays.
+     */
+    CommSpi create(int[] members, int[] contexts, String name);
+
+    /** Releases what the engine holds for this communicator; it is not used afterwards. */
+    void free();
+
     /** Sends {@code buf}, blocking until the buffer may be reused ({@code sync}: until it is matched). */
     void send(Buf buf, int dest, int tag, boolean sync);
 

@@ -34,6 +34,13 @@ public interface RankSpi {
     /** Returns the communicator holding only this rank. */
     CommSpi self();
 
+    /**
+     * Allocates a fresh context id (and the next one, for collectives) on this rank, for a
+     * new communicator. Ids are local: each member of a communicator may use a different
+     * one, and senders address each receiver by its own.
+     */
+    int allocateContext();
+
     /** Returns wall-clock time in seconds since an arbitrary moment fixed for this rank. */
     double wtime();
 

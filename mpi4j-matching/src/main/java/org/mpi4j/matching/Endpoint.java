@@ -81,8 +81,16 @@ public final class Endpoint implements FrameHandler, Progress {
      * @param members the world ranks of the communicator's ranks, in rank order; null for the world
      */
     public CommSpi comm(int context, int[] members, String name) {
+        return comm(context, members, null, name);
+    }
+
+    /**
+     * Returns a communicator of this rank that receives on {@code context}, and sends to its
+     * rank {@code i} on {@code peerContexts[i]} (null: every member uses {@code context}).
+     */
+    CommSpi comm(int context, int[] members, int[] peerContexts, String name) {
         if (members == null) {
-            return new MatchingComm(this, context, worldRank, worldSize, null, name);
+            return new MatchingComm(this, context, worldRank, worldSize, null, peerContexts, name);
         }
         int rank = -1;
         for (int i = 0; i < members.length; i++) {
@@ -93,7 +101,35 @@ public final class Endpoint implements FrameHandler, Progress {
         if (rank < 0) {
             throw new IllegalArgumentException("world rank " + worldRank + " is not in " + Arrays.toString(members));
         }
-        return new MatchingComm(this, context, rank, members.length, members.clone(), name);
+        return new MatchingComm(this, context, rank, members.length, members.clone(),
+                peerContexts == null ? null : peerContexts.clone(), name);
+    }
+
+    // ================================================================== contexts
+
+    /**
+     * Allocates a context id and the next one, for a new communicator's point-to-point and
+     * collective traffic. Ids are never reused, so a freed communicator's late messages can
+     * never match a newer communicator's receives.
+     */
+    public int allocateContext() {
+        synchronized (lock) {
+            if (lock.nextContext > Integer.MAX_VALUE - 2) {
+                throw new MpiException(ErrorClass.COMM, "rank " + worldRank + " has used up its context ids");
+            }
+            int c = lock.nextContext;
+            lock.nextContext += 2;
+            return c;
+        }
+    }
+
+    /** Forgets a freed communicator's matching state. */
+    void dropContext(int context) {
+        synchronized (lock) {
+            for (int c = context; c <= context + 1 && c < contexts.length; c++) {
+                contexts[c] = null;
+            }
+        }
     }
 
     // ================================================================== Progress
@@ -200,7 +236,7 @@ public final class Endpoint implements FrameHandler, Progress {
         int peer = c.peer(dest);
         checkPeer(peer, "send", dest, c);
         if (!sync && buf.byteSize() <= transport.eagerLimit(peer)) {
-            sendEager(c, buf, tag, peer);
+            sendEager(c, buf, dest, tag, peer);
             return;
         }
         startRendezvous(c, buf, dest, tag, peer, sync).waitFor();
@@ -210,7 +246,7 @@ public final class Endpoint implements FrameHandler, Progress {
         int peer = c.peer(dest);
         checkPeer(peer, sync ? "issend" : "isend", dest, c);
         if (!sync && buf.byteSize() <= transport.eagerLimit(peer)) {
-            sendEager(c, buf, tag, peer);
+            sendEager(c, buf, dest, tag, peer);
             SendRequest r = new SendRequest(this, c, dest, peer, tag, buf, false);
             r.complete(Status.SENT);
             return r;
@@ -227,10 +263,10 @@ public final class Endpoint implements FrameHandler, Progress {
     }
 
     /** A message's envelope: what matching needs, for an EAGER or RTS frame. */
-    private static Frame envelope(byte type, MatchingComm c, int tag, Buf buf) {
+    private static Frame envelope(byte type, MatchingComm c, int dest, int tag, Buf buf) {
         Frame f = new Frame();
         f.type = type;
-        f.context = c.context;
+        f.context = c.sendContext(dest);
         f.source = c.rank();
         f.tag = tag;
         f.datatype = buf.datatype();
@@ -238,8 +274,8 @@ public final class Endpoint implements FrameHandler, Progress {
         return f;
     }
 
-    private void sendEager(MatchingComm c, Buf buf, int tag, int peer) {
-        Frame f = envelope(Frame.EAGER, c, tag, buf);
+    private void sendEager(MatchingComm c, Buf buf, int dest, int tag, int peer) {
+        Frame f = envelope(Frame.EAGER, c, dest, tag, buf);
         f.length = f.bytes;
         transport.send(peer, f, buf, 0);
     }
@@ -254,7 +290,7 @@ public final class Endpoint implements FrameHandler, Progress {
             r.sendId = lock.nextId++;
             sends.put(r.sendId, r);
         }
-        Frame f = envelope(Frame.RTS, c, tag, buf);
+        Frame f = envelope(Frame.RTS, c, dest, tag, buf);
         f.sendId = r.sendId;
         f.flag = sync;
         f.attachment = transport.supportsGet(peer) ? buf : null;
@@ -301,7 +337,7 @@ public final class Endpoint implements FrameHandler, Progress {
         }
         Frame f = new Frame();
         f.type = Frame.CANCEL;
-        f.context = r.comm.context;
+        f.context = r.comm.sendContext(r.dest);
         f.sendId = r.sendId;
         transport.send(r.peer, f, null, 0);
     }

@@ -17,4 +17,6 @@ abstract class MatchLockFields {
     long postSeq;
     /** The next rendezvous id. */
     long nextId = 1;
+    /** The next context id to allocate: WORLD has 0 and 1, SELF 2 and 3. */
+    int nextContext = 4;
 }

@@ -14,15 +14,24 @@ final class MatchingComm implements CommSpi {
     private final int rank;
     private final int size;
     private final int[] members;
+    /** The context each member receives on, by rank; null when all use {@link #context}. */
+    private final int[] peerContexts;
     private final String name;
+    private volatile MatchingComm collectiveView;
 
-    MatchingComm(Endpoint ep, int context, int rank, int size, int[] members, String name) {
+    MatchingComm(Endpoint ep, int context, int rank, int size, int[] members, int[] peerContexts, String name) {
         this.ep = ep;
         this.context = context;
         this.rank = rank;
         this.size = size;
         this.members = members;
+        this.peerContexts = peerContexts;
         this.name = name;
+    }
+
+    /** Returns the context that communicator rank {@code r} receives this communicator's traffic on. */
+    int sendContext(int r) {
+        return peerContexts == null ? context : peerContexts[r];
     }
 
     /** Returns the world rank of communicator rank {@code r}. */
@@ -43,6 +52,49 @@ final class MatchingComm implements CommSpi {
     @Override
     public String name() {
         return name;
+    }
+
+    @Override
+    public int worldRank(int r) {
+        return peer(r);
+    }
+
+    @Override
+    public int context() {
+        return context;
+    }
+
+    @Override
+    public CommSpi collectiveView() {
+        MatchingComm v = collectiveView;
+        if (v == null) {
+            int[] next = null;
+            if (peerContexts != null) {
+                next = new int[peerContexts.length];
+                for (int i = 0; i < next.length; i++) {
+                    next[i] = peerContexts[i] + 1;
+                }
+            }
+            v = new MatchingComm(ep, context + 1, rank, size, members, next, name + "/collective");
+            collectiveView = v;
+        }
+        return v;
+    }
+
+    @Override
+    public CommSpi create(int[] newMembers, int[] contexts, String newName) {
+        int me = -1;
+        for (int i = 0; i < newMembers.length; i++) {
+            if (newMembers[i] == ep.worldRank) {
+                me = i;
+            }
+        }
+        return ep.comm(contexts[me], newMembers, contexts, newName);
+    }
+
+    @Override
+    public void free() {
+        ep.dropContext(context);
     }
 
     @Override

@@ -72,6 +72,11 @@ final class LocalRank implements RankSpi {
     }
 
     @Override
+    public int allocateContext() {
+        return endpoint.allocateContext();
+    }
+
+    @Override
     public double wtime() {
         return System.nanoTime() / 1e9;
     }
