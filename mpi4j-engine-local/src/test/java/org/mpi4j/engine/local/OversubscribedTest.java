@@ -10,7 +10,7 @@ import org.mpi4j.Buf;
 import org.mpi4j.Mpi;
 import org.mpi4j.Request;
 
-/** Far more ranks than cores must still make progress: 64 ranks on a 2-core machine. */
+/** Far more ranks than cores must still make progress: 64, and 1024, ranks on a 2-core machine. */
 class OversubscribedTest {
 
     @Test
@@ -57,6 +57,24 @@ class OversubscribedTest {
         });
         for (long s : sums) {
             assertEquals(64L * 63 / 2, s);
+        }
+    }
+
+    @Test
+    void ringOn1024Ranks() {
+        // Each rank's thread, endpoint and inbox, 1024 of them in one JVM: a ring of objects
+        // and of buffers, then finalization (every rank tells every other it is done).
+        List<Integer> got = Mpi.local(1024).timeout(Duration.ofSeconds(120)).run(w -> {
+            int right = (w.rank() + 1) % w.size();
+            int left = (w.rank() + w.size() - 1) % w.size();
+            int fromLeft = w.sendrecv(w.rank(), right, 0, left, 0);
+            long[] in = new long[64];
+            w.sendrecv(Buf.of(new long[] {w.rank(), 1, 2, 3}), right, 1, Buf.of(in), left, 1);
+            assertEquals(left, in[0]);
+            return fromLeft;
+        });
+        for (int r = 0; r < 1024; r++) {
+            assertEquals((r + 1023) % 1024, got.get(r));
         }
     }
 }
