@@ -268,6 +268,15 @@ public final class Buf {
         return array;
     }
 
+    /**
+     * Returns the memory as a segment of exactly {@link #byteSize()} bytes, or null for a
+     * {@code boolean[]} view, which has no segment (use {@link #array()} and
+     * {@link #arrayOffset()}).
+     */
+    public MemorySegment segment() {
+        return segment;
+    }
+
     /** Returns the offset in elements of this view in its {@link #array()}. */
     public int arrayOffset() {
         return offset;
