@@ -301,6 +301,22 @@ public final class Buf {
         return copy;
     }
 
+    /**
+     * Returns a view of {@code count} elements of this buffer from element {@code offset}:
+     * the same memory, not a copy.
+     *
+     * @throws MpiException of class {@link ErrorClass#COUNT} if the range is not inside this buffer
+     */
+    public Buf slice(long offset, long count) {
+        if (offset < 0 || count < 0 || offset + count > this.count) {
+            throw new MpiException(ErrorClass.COUNT, "Buf.slice: elements [" + offset + ", " + (offset + count)
+                    + ") are not inside a buffer of " + this.count + " elements");
+        }
+        int extent = datatype.extent();
+        MemorySegment view = segment == null ? null : segment.asSlice(offset * extent, count * extent);
+        return new Buf(datatype, array, view, Math.toIntExact(this.offset + offset), count);
+    }
+
     /** Returns whether the memory is read-only, so it can be sent but not received into. */
     public boolean isReadOnly() {
         return segment != null && segment.isReadOnly();

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.mpi4j.spi.AbstractRequest;
+import org.mpi4j.spi.CollectiveSpi;
 import org.mpi4j.spi.CommSpi;
 import org.mpi4j.spi.MessageSpi;
 import org.mpi4j.spi.RankSpi;
@@ -43,6 +44,7 @@ public class Comm {
     /** WORLD and SELF: they live as long as the job, and cannot be freed. */
     private final boolean predefined;
     private volatile boolean freed;
+    private volatile CollectiveSpi collectives;
 
     Comm(RankSpi rankSpi, CommSpi spi, boolean predefined) {
         this.rankSpi = rankSpi;
@@ -260,6 +262,71 @@ public class Comm {
         if (freed) {
             throw new MpiException(ErrorClass.COMM, op + ": " + name() + " has been freed");
         }
+    }
+
+    // ================================================================== collectives
+
+    private CollectiveSpi collectives() {
+        CollectiveSpi c = collectives;
+        if (c == null) {
+            synchronized (this) {
+                c = collectives;
+                if (c == null) {
+                    c = rankSpi.collectives(spi);
+                    collectives = c;
+                }
+            }
+        }
+        return c;
+    }
+
+    private void checkRoot(String op, int root) {
+        checkNotFreed(op);
+        int size = spi.size();
+        if (root < 0 || root >= size) {
+            throw new MpiException(ErrorClass.RANK, op + ": root " + root + " is out of range for "
+                    + name() + " of size " + size + " (valid: 0.." + (size - 1) + ")");
+        }
+    }
+
+    /**
+     * Blocks until every rank of the communicator has called it. Collective: every rank must
+     * call it, and collectives in the same order on every rank.
+     */
+    public void barrier() {
+        checkNotFreed("barrier");
+        collectives().barrier();
+    }
+
+    /**
+     * Broadcasts the root's buffer into every rank's buffer, which must hold the same number
+     * of elements of the same type on every rank. Collective.
+     *
+     * @throws MpiException of class {@link ErrorClass#RANK} if {@code root} is out of range;
+     *     of class {@link ErrorClass#COUNT} (or a {@link TruncationException}) on a rank whose
+     *     buffer does not match the root's
+     */
+    public void bcast(Buf buf, int root) {
+        Objects.requireNonNull(buf, "buf");
+        checkRoot("bcast", root);
+        if (spi.rank() != root) {
+            checkWritable(buf, "bcast");
+        }
+        collectives().bcast(spi.rank() == root ? sendable(buf) : buf, root);
+    }
+
+    /**
+     * Broadcasts the root's object: every rank returns it (the root its own {@code value};
+     * the others a copy). The value passed on other ranks is ignored. Collective.
+     *
+     * <p>Java resolves a literal {@code null} argument to {@link #bcast(Buf, int)}; non-root
+     * ranks pass a typed value, e.g. {@code bcast(rank == 0 ? config : null, 0)}.
+     */
+    public <T> T bcast(T value, int root) {
+        checkRoot("bcast", root);
+        boolean isRoot = spi.rank() == root;
+        Buf got = collectives().bcastAny(isRoot ? encodeOwned(value) : null, root);
+        return isRoot ? value : Comm.<T>decode(codec, got);
     }
 
     // ================================================================== objects

@@ -28,6 +28,9 @@ public interface RankSpi {
     /** Returns the progress that requests of this rank wait with. */
     Progress progress();
 
+    /** Returns the collective operations of {@code comm}, one of this rank's communicators. */
+    CollectiveSpi collectives(CommSpi comm);
+
     /** Returns the world communicator. */
     CommSpi world();
 

@@ -42,6 +42,7 @@ final class LocalJobSpi implements JobSpi {
     static final int DEFAULT_EAGER_LIMIT = 16 * 1024;
 
     private final int size;
+    private final Settings settings;
     private final Endpoint[] endpoints;
     private final LocalRank[] ranks;
     private final Codec codec;
@@ -52,6 +53,7 @@ final class LocalJobSpi implements JobSpi {
 
     LocalJobSpi(int size, Settings settings) {
         this.size = size;
+        this.settings = settings;
         this.codec = codec(settings);
         this.processorName = hostName();
         int eager = settings.getInt(EAGER_LIMIT, DEFAULT_EAGER_LIMIT, 0, Integer.MAX_VALUE);
@@ -116,6 +118,10 @@ final class LocalJobSpi implements JobSpi {
 
     Codec codec() {
         return codec;
+    }
+
+    Settings settings() {
+        return settings;
     }
 
     String processorName() {

@@ -5,6 +5,8 @@ import org.mpi4j.Codec;
 import org.mpi4j.JobAbortedException;
 import org.mpi4j.ThreadLevel;
 import org.mpi4j.matching.Endpoint;
+import org.mpi4j.coll.P2pCollectives;
+import org.mpi4j.spi.CollectiveSpi;
 import org.mpi4j.spi.CommSpi;
 import org.mpi4j.spi.Progress;
 import org.mpi4j.spi.RankSpi;
@@ -59,6 +61,11 @@ final class LocalRank implements RankSpi {
     @Override
     public Progress progress() {
         return endpoint;
+    }
+
+    @Override
+    public CollectiveSpi collectives(CommSpi comm) {
+        return new P2pCollectives(comm.collectiveView(), job.settings());
     }
 
     @Override
