@@ -329,6 +329,123 @@ public class Comm {
         return isRoot ? value : Comm.<T>decode(codec, got);
     }
 
+    /**
+     * Gathers every rank's {@code send} into the root's {@code recv}: rank r's elements land
+     * at element r × count. On the root {@code recv} must hold size × count elements of the
+     * same type, and a null {@code send} means the root's block is already in place; on other
+     * ranks {@code recv} is ignored (it may be null). Collective.
+     */
+    public void gather(Buf send, Buf recv, int root) {
+        checkRoot("gather", root);
+        boolean isRoot = spi.rank() == root;
+        if (!isRoot) {
+            Objects.requireNonNull(send, "send");
+        } else {
+            Objects.requireNonNull(recv, "recv");
+            checkWritable(recv, "gather");
+            checkBlocks("gather", send != null ? send : null, recv, "recv");
+        }
+        collectives().gather(send == null ? null : sendable(send), isRoot ? recv : null, root);
+    }
+
+    /** Gathers every rank's object to the root, in rank order; other ranks get null. Collective. */
+    public <T> List<T> gather(T value, int root) {
+        checkRoot("gather", root);
+        List<Buf> parts = collectives().gatherAny(encodeOwned(value), root);
+        if (parts == null) {
+            return null;
+        }
+        List<T> out = new ArrayList<>(parts.size());
+        for (int r = 0; r < parts.size(); r++) {
+            out.add(r == spi.rank() ? value : Comm.<T>decode(codec, parts.get(r)));
+        }
+        return out;
+    }
+
+    /**
+     * Scatters the root's {@code send}, size × count elements, block r to rank r's
+     * {@code recv}. On the root, a null {@code recv} leaves its block in place; on other
+     * ranks {@code send} is ignored (it may be null). Collective.
+     */
+    public void scatter(Buf send, Buf recv, int root) {
+        checkRoot("scatter", root);
+        boolean isRoot = spi.rank() == root;
+        if (isRoot) {
+            Objects.requireNonNull(send, "send");
+            checkBlocks("scatter", recv, send, "send");
+        } else {
+            Objects.requireNonNull(recv, "recv");
+        }
+        if (recv != null) {
+            checkWritable(recv, "scatter");
+        }
+        collectives().scatter(isRoot ? sendable(send) : null, recv, root);
+    }
+
+    /**
+     * Scatters the root's list, one element to each rank in rank order, and returns this
+     * rank's. The list must hold exactly one value per rank; on other ranks it is ignored.
+     * Collective.
+     *
+     * @throws MpiException of class {@link ErrorClass#COUNT} on the root if the list's size
+     *     is not the communicator's
+     */
+    public <T> T scatter(List<T> values, int root) {
+        checkRoot("scatter", root);
+        List<Buf> parts = null;
+        if (spi.rank() == root) {
+            Objects.requireNonNull(values, "values");
+            if (values.size() != spi.size()) {
+                throw new MpiException(ErrorClass.COUNT, "scatter: " + values.size() + " values for "
+                        + name() + " of " + spi.size() + " ranks; pass exactly one per rank");
+            }
+            parts = new ArrayList<>(values.size());
+            for (T v : values) {
+                parts.add(encodeOwned(v));
+            }
+        }
+        Buf mine = collectives().scatterAny(parts, root);
+        return spi.rank() == root ? values.get(root) : Comm.<T>decode(codec, mine);
+    }
+
+    /**
+     * Gathers every rank's {@code send} into every rank's {@code recv}, rank r's block at
+     * element r × count; a null {@code send} means this rank's block is already in place.
+     * Collective.
+     */
+    public void allgather(Buf send, Buf recv) {
+        checkNotFreed("allgather");
+        Objects.requireNonNull(recv, "recv");
+        checkWritable(recv, "allgather");
+        checkBlocks("allgather", send, recv, "recv");
+        collectives().allgather(send == null ? null : sendable(send), recv);
+    }
+
+    /** Gathers every rank's object to every rank, in rank order. Collective. */
+    public <T> List<T> allgather(T value) {
+        List<T> all = gather(value, 0);
+        return bcast(all, 0);
+    }
+
+    /** Checks that {@code all} holds one block of {@code block}'s type and count per rank. */
+    private void checkBlocks(String op, Buf block, Buf all, String allName) {
+        int n = spi.size();
+        if (all.count() % n != 0) {
+            throw new MpiException(ErrorClass.COUNT, op + ": " + allName + " holds " + all.count()
+                    + " elements, not a multiple of the " + n + " ranks of " + name());
+        }
+        if (block != null) {
+            if (block.datatype() != all.datatype()) {
+                throw new MpiException(ErrorClass.TYPE, op + ": " + block.datatype() + " elements do not match "
+                        + allName + "'s " + all.datatype() + " elements");
+            }
+            if (block.count() * n != all.count()) {
+                throw new MpiException(ErrorClass.COUNT, op + ": " + allName + " holds " + all.count()
+                        + " elements, but " + n + " ranks of " + block.count() + " need " + block.count() * n);
+            }
+        }
+    }
+
     // ================================================================== objects
 
     /**

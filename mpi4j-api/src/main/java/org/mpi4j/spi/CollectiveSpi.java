@@ -22,4 +22,33 @@ public interface CollectiveSpi {
      * others null, and every rank gets the root's content (the root its own buffer back).
      */
     Buf bcastAny(Buf rootBuf, int root);
+
+    /**
+     * Gathers every rank's {@code send} into the root's {@code recv}, rank r's block at
+     * element r × count. On the root, a null {@code send} means its block is already in
+     * place; {@code recv} is not used on other ranks.
+     */
+    void gather(Buf send, Buf recv, int root);
+
+    /**
+     * Scatters the root's {@code send}, block r of count elements to rank r's {@code recv}.
+     * On the root, a null {@code recv} leaves its block in place; {@code send} is not used on
+     * other ranks.
+     */
+    void scatter(Buf send, Buf recv, int root);
+
+    /**
+     * Gathers every rank's {@code send} into every rank's {@code recv}, rank r's block at
+     * element r × count; a null {@code send} means this rank's block is already in place.
+     */
+    void allgather(Buf send, Buf recv);
+
+    /**
+     * Gathers messages of any size: the root gets every rank's buffer in rank order (its own
+     * included), the others null.
+     */
+    java.util.List<Buf> gatherAny(Buf mine, int root);
+
+    /** Scatters messages of any size: rank r gets the root's {@code parts.get(r)}. */
+    Buf scatterAny(java.util.List<Buf> parts, int root);
 }

@@ -20,7 +20,12 @@ import org.mpi4j.spi.Settings;
  * <ul>
  *   <li>{@code mpi4j.coll.barrier} — {@code dissemination} (default) or {@code linear};</li>
  *   <li>{@code mpi4j.coll.bcast} — {@code binomial} (default above two ranks) or
- *       {@code linear}.</li>
+ *       {@code linear};</li>
+ *   <li>{@code mpi4j.coll.gather}, {@code mpi4j.coll.scatter} — {@code binomial} (default
+ *       above two ranks) or {@code linear};</li>
+ *   <li>{@code mpi4j.coll.allgather} — {@code recursive-doubling} (default for powers of
+ *       two), {@code bruck} (default otherwise, for small blocks) or {@code ring} (default
+ *       otherwise, for large blocks).</li>
  * </ul>
  */
 public final class P2pCollectives implements CollectiveSpi {
@@ -29,8 +34,21 @@ public final class P2pCollectives implements CollectiveSpi {
     /** The setting that forces the bcast algorithm. */
     public static final String BCAST = "mpi4j.coll.bcast";
 
+    /** The setting that forces the gather algorithm. */
+    public static final String GATHER = "mpi4j.coll.gather";
+    /** The setting that forces the scatter algorithm. */
+    public static final String SCATTER = "mpi4j.coll.scatter";
+    /** The setting that forces the allgather algorithm. */
+    public static final String ALLGATHER = "mpi4j.coll.allgather";
+
     static final List<String> BARRIERS = List.of("dissemination", "linear");
     static final List<String> BCASTS = List.of("binomial", "linear");
+    static final List<String> GATHERS = List.of("binomial", "linear");
+    static final List<String> SCATTERS = List.of("binomial", "linear");
+    static final List<String> ALLGATHERS = List.of("recursive-doubling", "bruck", "ring");
+
+    /** Above this block size, allgather on a non-power-of-two prefers the ring's bandwidth to Bruck's latency. */
+    static final long ALLGATHER_RING_BYTES = 64 * 1024;
 
     /** Tags run in [0, 2^30): far from the tag communicator management uses. */
     private static final int TAG_MASK = (1 << 30) - 1;
@@ -39,6 +57,9 @@ public final class P2pCollectives implements CollectiveSpi {
     private final CommSpi coll;
     private final String barrierAlgorithm;
     private final String bcastAlgorithm;
+    private final String gatherAlgorithm;
+    private final String scatterAlgorithm;
+    private final String allgatherAlgorithm;
     private final AtomicInteger calls = new AtomicInteger();
 
     /**
@@ -51,6 +72,9 @@ public final class P2pCollectives implements CollectiveSpi {
         this.coll = Objects.requireNonNull(collectiveView, "collectiveView");
         this.barrierAlgorithm = forced(settings, BARRIER, BARRIERS);
         this.bcastAlgorithm = forced(settings, BCAST, BCASTS);
+        this.gatherAlgorithm = forced(settings, GATHER, GATHERS);
+        this.scatterAlgorithm = forced(settings, SCATTER, SCATTERS);
+        this.allgatherAlgorithm = forced(settings, ALLGATHER, ALLGATHERS);
     }
 
     private static String forced(Settings settings, String key, List<String> names) {
@@ -193,5 +217,280 @@ public final class P2pCollectives implements CollectiveSpi {
                 s.waitFor();
             }
         }
+    }
+
+    // ================================================================== gather
+
+    @Override
+    public void gather(Buf send, Buf recv, int root) {
+        int tag = nextTag();
+        int n = coll.size();
+        int me = coll.rank();
+        String algorithm = gatherAlgorithm != null ? gatherAlgorithm : n <= 2 ? "linear" : "binomial";
+        if (algorithm.equals("linear")) {
+            if (me != root) {
+                coll.send(send, root, tag, false);
+                return;
+            }
+            long cnt = recv.count() / n;
+            AbstractRequest<?>[] in = new AbstractRequest<?>[n];
+            for (int r = 0; r < n; r++) {
+                if (r != root) {
+                    in[r] = coll.irecv(recv.slice(r * cnt, cnt), r, tag);
+                }
+            }
+            if (send != null) {
+                Buf.copy(send, 0, recv.slice(root * cnt, cnt), 0, send.byteSize());
+            }
+            for (int r = 0; r < n; r++) {
+                if (in[r] != null) {
+                    checkBlock("gather", (Status) in[r].waitFor(), r, cnt);
+                }
+            }
+            return;
+        }
+        // Binomial: each rank collects its subtree's blocks, in relative rank order, and passes
+        // them to its parent; the root finally rotates them into rank order.
+        Buf mine = send != null ? send : recv.slice(root * (recv.count() / n), recv.count() / n);
+        long cnt = mine.count();
+        int rel = (me - root + n) % n;
+        int subtree = subtreeSize(rel, n);
+        Buf tmp = Buf.allocate(mine.datatype(), Math.toIntExact(subtree * cnt));
+        Buf.copy(mine, 0, tmp, 0, mine.byteSize());
+        int have = 1;
+        for (int mask = 1; mask < n; mask <<= 1) {
+            if ((rel & mask) != 0) {
+                coll.send(tmp.slice(0, have * cnt), (rel - mask + root) % n, tag, false);
+                return;
+            }
+            int child = rel + mask;
+            if (child < n) {
+                int size = Math.min(mask, n - child);
+                Status st = coll.recv(tmp.slice(have * cnt, size * cnt), (child + root) % n, tag);
+                checkBlock("gather", st, (child + root) % n, size * cnt);
+                have += size;
+            }
+        }
+        for (int r = 0; r < n; r++) { // tmp holds relative ranks 0..n-1
+            int rank = (r + root) % n;
+            if (rank != root || send != null) {
+                Buf.copy(tmp, r * cnt * mine.datatype().extent(), recv.slice(rank * cnt, cnt), 0, cnt * mine.datatype().extent());
+            }
+        }
+    }
+
+    /** The number of relative ranks in the binomial subtree rooted at relative rank {@code rel}. */
+    private static int subtreeSize(int rel, int n) {
+        int mask = 1;
+        while (mask < n && (rel & mask) == 0) {
+            mask <<= 1;
+        }
+        return Math.min(mask, n - rel);
+    }
+
+    private static void checkBlock(String op, Status st, int from, long expected) {
+        if (st.count() != expected) {
+            throw new MpiException(ErrorClass.COUNT, op + ": rank " + from + " sent " + st.count() + " elements where "
+                    + expected + " were expected; every rank must pass the same count");
+        }
+    }
+
+    // ================================================================== scatter
+
+    @Override
+    public void scatter(Buf send, Buf recv, int root) {
+        int tag = nextTag();
+        int n = coll.size();
+        int me = coll.rank();
+        String algorithm = scatterAlgorithm != null ? scatterAlgorithm : n <= 2 ? "linear" : "binomial";
+        if (algorithm.equals("linear")) {
+            if (me != root) {
+                checkBlock("scatter", coll.recv(recv, root, tag), root, recv.count());
+                return;
+            }
+            long cnt = send.count() / n;
+            AbstractRequest<?>[] out = new AbstractRequest<?>[n];
+            for (int r = 0; r < n; r++) {
+                if (r != root) {
+                    out[r] = coll.isend(send.slice(r * cnt, cnt), r, tag, false);
+                }
+            }
+            if (recv != null) {
+                Buf.copy(send.slice(root * cnt, cnt), 0, recv, 0, recv.byteSize());
+            }
+            for (AbstractRequest<?> o : out) {
+                if (o != null) {
+                    o.waitFor();
+                }
+            }
+            return;
+        }
+        // Binomial: the root holds every block in relative rank order and hands each child its
+        // subtree's blocks; each rank keeps the first block and passes the rest down.
+        int rel = (me - root + n) % n;
+        int subtree = subtreeSize(rel, n);
+        Buf tmp;
+        long cnt;
+        if (rel == 0) {
+            cnt = send.count() / n;
+            tmp = Buf.allocate(send.datatype(), Math.toIntExact(send.count()));
+            long blockBytes = cnt * send.datatype().extent();
+            for (int r = 0; r < n; r++) {
+                Buf.copy(send, ((r + root) % n) * blockBytes, tmp, r * blockBytes, blockBytes);
+            }
+        } else {
+            cnt = recv.count();
+            tmp = Buf.allocate(recv.datatype(), Math.toIntExact(subtree * cnt));
+            int mask = 1;
+            while ((rel & mask) == 0) {
+                mask <<= 1;
+            }
+            Status st = coll.recv(tmp, (rel - mask + root) % n, tag);
+            checkBlock("scatter", st, root, subtree * cnt);
+        }
+        int top = 1;
+        while (top < subtree) {
+            top <<= 1;
+        }
+        for (int mask = top >> 1; mask > 0; mask >>= 1) {
+            int child = rel + mask;
+            if (child < n && mask < subtree) {
+                int size = Math.min(mask, n - child);
+                coll.send(tmp.slice(mask * cnt, size * cnt), (child + root) % n, tag, false);
+            }
+        }
+        if (recv != null) {
+            Buf.copy(tmp, 0, recv, 0, recv.byteSize());
+        }
+    }
+
+    // ================================================================== allgather
+
+    @Override
+    public void allgather(Buf send, Buf recv) {
+        int tag = nextTag();
+        int n = coll.size();
+        int me = coll.rank();
+        long cnt = recv.count() / n;
+        if (send != null) {
+            Buf.copy(send, 0, recv.slice(me * cnt, cnt), 0, send.byteSize());
+        }
+        if (n == 1) {
+            return;
+        }
+        boolean powerOfTwo = (n & (n - 1)) == 0;
+        String algorithm = allgatherAlgorithm;
+        if (algorithm == null) {
+            algorithm = powerOfTwo ? "recursive-doubling"
+                    : cnt * recv.datatype().extent() > ALLGATHER_RING_BYTES ? "ring" : "bruck";
+        }
+        switch (algorithm) {
+            case "recursive-doubling" -> {
+                if (powerOfTwo) {
+                    allgatherRecursiveDoubling(recv, cnt, tag);
+                } else {
+                    allgatherBruck(recv, cnt, tag); // recursive doubling needs 2^k ranks
+                }
+            }
+            case "bruck" -> allgatherBruck(recv, cnt, tag);
+            default -> allgatherRing(recv, cnt, tag);
+        }
+    }
+
+    /** Ring: n - 1 steps; in each, pass the block received last to the right. */
+    private void allgatherRing(Buf recv, long cnt, int tag) {
+        int n = coll.size();
+        int me = coll.rank();
+        int right = (me + 1) % n;
+        int left = (me - 1 + n) % n;
+        for (int step = 0; step < n - 1; step++) {
+            int sendBlock = (me - step + n) % n;
+            int recvBlock = (me - step - 1 + n) % n;
+            AbstractRequest<Status> in = coll.irecv(recv.slice(recvBlock * cnt, cnt), left, tag);
+            coll.send(recv.slice(sendBlock * cnt, cnt), right, tag, false);
+            checkBlock("allgather", in.waitFor(), left, cnt);
+        }
+    }
+
+    /** Recursive doubling (2^k ranks): exchange everything held with the partner at distance 1, 2, 4, ... */
+    private void allgatherRecursiveDoubling(Buf recv, long cnt, int tag) {
+        int n = coll.size();
+        int me = coll.rank();
+        for (int mask = 1; mask < n; mask <<= 1) {
+            int partner = me ^ mask;
+            int mine = me & ~(mask - 1);
+            int theirs = partner & ~(mask - 1);
+            AbstractRequest<Status> in = coll.irecv(recv.slice(theirs * cnt, mask * cnt), partner, tag);
+            coll.send(recv.slice(mine * cnt, mask * cnt), partner, tag, false);
+            checkBlock("allgather", in.waitFor(), partner, mask * cnt);
+        }
+    }
+
+    /**
+     * Bruck: ceil(log2 n) steps for any n. Work in an order rotated so this rank's block comes
+     * first; at step k send the first k blocks to rank - k and append those of rank + k; rotate
+     * back at the end.
+     */
+    private void allgatherBruck(Buf recv, long cnt, int tag) {
+        int n = coll.size();
+        int me = coll.rank();
+        long blockBytes = cnt * recv.datatype().extent();
+        Buf tmp = Buf.allocate(recv.datatype(), Math.toIntExact(n * cnt));
+        Buf.copy(recv, me * blockBytes, tmp, 0, blockBytes);
+        int have = 1;
+        for (int k = 1; k < n; k <<= 1) {
+            int blocks = Math.min(k, n - have);
+            int to = (me - k + n) % n;
+            int from = (me + k) % n;
+            AbstractRequest<Status> in = coll.irecv(tmp.slice(have * cnt, blocks * cnt), from, tag);
+            coll.send(tmp.slice(0, blocks * cnt), to, tag, false);
+            checkBlock("allgather", in.waitFor(), from, blocks * cnt);
+            have += blocks;
+        }
+        for (int i = 0; i < n; i++) { // tmp block i is rank me + i's
+            Buf.copy(tmp, i * blockBytes, recv, ((me + i) % n) * blockBytes, blockBytes);
+        }
+    }
+
+    // ================================================================== messages of any size
+
+    @Override
+    public List<Buf> gatherAny(Buf mine, int root) {
+        int tag = nextTag();
+        int n = coll.size();
+        if (coll.rank() != root) {
+            coll.send(mine, root, tag, false);
+            return null;
+        }
+        List<AbstractRequest<Buf>> in = new java.util.ArrayList<>(n);
+        for (int r = 0; r < n; r++) {
+            in.add(r == root ? null : coll.<Buf>irecvAny(r, tag, b -> b));
+        }
+        List<Buf> out = new java.util.ArrayList<>(n);
+        for (int r = 0; r < n; r++) {
+            out.add(r == root ? mine : in.get(r).waitFor());
+        }
+        return out;
+    }
+
+    @Override
+    public Buf scatterAny(List<Buf> parts, int root) {
+        int tag = nextTag();
+        int n = coll.size();
+        if (coll.rank() != root) {
+            return coll.<Buf>irecvAny(root, tag, b -> b).waitFor();
+        }
+        AbstractRequest<?>[] out = new AbstractRequest<?>[n];
+        for (int r = 0; r < n; r++) {
+            if (r != root) {
+                out[r] = coll.isend(parts.get(r), r, tag, false);
+            }
+        }
+        for (AbstractRequest<?> o : out) {
+            if (o != null) {
+                o.waitFor();
+            }
+        }
+        return parts.get(root);
     }
 }
