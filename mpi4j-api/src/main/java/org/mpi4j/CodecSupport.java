@@ -7,7 +7,7 @@ final class CodecSupport {
 
     /** Types any allow-list admits: boxed primitives, strings, and the JDK's collections. */
     static boolean isBasicJdkType(Class<?> c) {
-        if (c.isPrimitive() || c.isEnum() && c.getName().startsWith("java.")) {
+        if (c.isPrimitive() || c.isEnum() && c.getName().startsWith("java.") || c == Loc.class) {
             return true;
         }
         String n = c.getName();

@@ -23,7 +23,9 @@ final class ForyCodec implements Codec {
     private volatile ThreadSafeFory fory;
 
     ForyCodec(List<Class<?>> allowed) {
-        this.allowed = allowed == null ? null : allowed.stream().map(Class::getName).toList();
+        // Loc, mpi4j's own MINLOC/MAXLOC pair, is always allowed: strict jobs reduce with it too.
+        this.allowed = allowed == null ? null : java.util.stream.Stream.concat(allowed.stream(), java.util.stream.Stream.of(Loc.class))
+                .map(Class::getName).distinct().toList();
     }
 
     private ThreadSafeFory fory() {
