@@ -427,6 +427,140 @@ public class Comm {
         return bcast(all, 0);
     }
 
+    /**
+     * Reduces every rank's {@code send} with {@code op}, element by element and in rank order
+     * (x0 ⊕ x1 ⊕ … ⊕ xn-1, so operations that are not commutative work too), into the root's
+     * {@code recv}. On the root a null {@code send} means {@code recv} holds its input; on
+     * other ranks {@code recv} is ignored (it may be null). Collective.
+     *
+     * @throws MpiException if the buffers' types or counts differ, or {@code op} is not
+     *     defined on their element type
+     */
+    public void reduce(Buf send, Buf recv, Op op, int root) {
+        Objects.requireNonNull(op, "op");
+        checkRoot("reduce", root);
+        boolean isRoot = spi.rank() == root;
+        if (isRoot) {
+            Objects.requireNonNull(recv, "recv");
+            checkWritable(recv, "reduce");
+        } else {
+            Objects.requireNonNull(send, "send");
+        }
+        checkReduction("reduce", send, isRoot ? recv : null, op);
+        collectives().reduce(send == null ? null : sendable(send), isRoot ? recv : null, op, root);
+    }
+
+    /**
+     * Reduces every rank's {@code send} with {@code op} into every rank's {@code recv}; a null
+     * {@code send} means {@code recv} holds this rank's input. Collective.
+     */
+    public void allreduce(Buf send, Buf recv, Op op) {
+        Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(recv, "recv");
+        checkNotFreed("allreduce");
+        checkWritable(recv, "allreduce");
+        checkReduction("allreduce", send, recv, op);
+        collectives().allreduce(send == null ? null : sendable(send), recv, op);
+    }
+
+    /**
+     * Reduces every rank's object with {@code op}, in rank order, and returns the result on
+     * the root; other ranks get null. Numbers, primitive arrays (element by element),
+     * {@link Loc} and user-defined operations work as {@link Op#reduce(Object, Object)} says.
+     * Collective.
+     */
+    public <T> T reduce(T value, Op op, int root) {
+        Objects.requireNonNull(op, "op");
+        checkRoot("reduce", root);
+        List<Buf> parts = collectives().gatherAny(encodeOwned(value), root);
+        if (parts == null) {
+            return null;
+        }
+        Object acc = null;
+        for (int r = 0; r < parts.size(); r++) {
+            Object x = r == spi.rank() ? value : Comm.decode(codec, parts.get(r));
+            acc = r == 0 ? x : op.reduce(acc, x);
+        }
+        @SuppressWarnings("unchecked")
+        T result = (T) acc;
+        return result;
+    }
+
+    /** Reduces every rank's object with {@code op}, in rank order, and returns the result on every rank. Collective. */
+    public <T> T allreduce(T value, Op op) {
+        return bcast(reduce(value, op, 0), 0);
+    }
+
+    /** Reduces a {@code long} over all ranks with {@code op}; every rank gets the result. Collective. */
+    public long allreduce(long value, Op op) {
+        long[] v = {value};
+        allreduce(null, Buf.of(v), op);
+        return v[0];
+    }
+
+    /** Reduces an {@code int} over all ranks with {@code op}; every rank gets the result. Collective. */
+    public int allreduce(int value, Op op) {
+        int[] v = {value};
+        allreduce(null, Buf.of(v), op);
+        return v[0];
+    }
+
+    /** Reduces a {@code double} over all ranks with {@code op}; every rank gets the result. Collective. */
+    public double allreduce(double value, Op op) {
+        double[] v = {value};
+        allreduce(null, Buf.of(v), op);
+        return v[0];
+    }
+
+    /**
+     * Reduces a {@code long} over all ranks with {@code op} and returns the result on the
+     * root; other ranks get their own {@code value} back. Collective.
+     */
+    public long reduce(long value, Op op, int root) {
+        long[] v = {value};
+        long[] out = new long[1];
+        reduce(Buf.of(v), Buf.of(out), op, root);
+        return spi.rank() == root ? out[0] : value;
+    }
+
+    /** As {@link #reduce(long, Op, int)}, for an {@code int}. */
+    public int reduce(int value, Op op, int root) {
+        int[] v = {value};
+        int[] out = new int[1];
+        reduce(Buf.of(v), Buf.of(out), op, root);
+        return spi.rank() == root ? out[0] : value;
+    }
+
+    /** As {@link #reduce(long, Op, int)}, for a {@code double}. */
+    public double reduce(double value, Op op, int root) {
+        double[] v = {value};
+        double[] out = new double[1];
+        reduce(Buf.of(v), Buf.of(out), op, root);
+        return spi.rank() == root ? out[0] : value;
+    }
+
+    private static void checkReduction(String op, Buf send, Buf recv, Op operation) {
+        Buf any = send != null ? send : recv;
+        if (any == null) {
+            return;
+        }
+        try {
+            operation.checkApplicable(any.datatype(), any.count()); // before any message moves
+        } catch (MpiException e) {
+            throw new MpiException(e.errorClass(), op + ": " + e.getMessage(), e);
+        }
+        if (send != null && recv != null) {
+            if (send.datatype() != recv.datatype()) {
+                throw new MpiException(ErrorClass.TYPE, op + ": send holds " + send.datatype() + " elements, recv "
+                        + recv.datatype());
+            }
+            if (send.count() != recv.count()) {
+                throw new MpiException(ErrorClass.COUNT, op + ": send holds " + send.count() + " elements, recv "
+                        + recv.count() + "; they must match");
+            }
+        }
+    }
+
     /** Checks that {@code all} holds one block of {@code block}'s type and count per rank. */
     private void checkBlocks(String op, Buf block, Buf all, String allName) {
         int n = spi.size();

@@ -51,4 +51,14 @@ public interface CollectiveSpi {
 
     /** Scatters messages of any size: rank r gets the root's {@code parts.get(r)}. */
     Buf scatterAny(java.util.List<Buf> parts, int root);
+
+    /**
+     * Reduces every rank's {@code send} with {@code op}, element by element, in rank order
+     * (x0 ⊕ x1 ⊕ …), into the root's {@code recv}. On the root a null {@code send} means
+     * {@code recv} holds its input; on other ranks {@code recv} is not used.
+     */
+    void reduce(Buf send, Buf recv, org.mpi4j.Op op, int root);
+
+    /** As {@link #reduce}, with the result on every rank; a null {@code send} means in place. */
+    void allreduce(Buf send, Buf recv, org.mpi4j.Op op);
 }

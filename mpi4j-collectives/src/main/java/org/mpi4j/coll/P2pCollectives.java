@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.mpi4j.Buf;
 import org.mpi4j.ErrorClass;
 import org.mpi4j.MpiException;
+import org.mpi4j.Op;
 import org.mpi4j.Status;
 import org.mpi4j.spi.AbstractRequest;
 import org.mpi4j.spi.CollectiveSpi;
@@ -25,7 +26,12 @@ import org.mpi4j.spi.Settings;
  *       above two ranks) or {@code linear};</li>
  *   <li>{@code mpi4j.coll.allgather} — {@code recursive-doubling} (default for powers of
  *       two), {@code bruck} (default otherwise, for small blocks) or {@code ring} (default
- *       otherwise, for large blocks).</li>
+ *       otherwise, for large blocks);</li>
+ *   <li>{@code mpi4j.coll.reduce} — {@code binomial} (default) or {@code linear};</li>
+ *   <li>{@code mpi4j.coll.allreduce} — {@code recursive-doubling} (default for small
+ *       messages), {@code ring} (reduce-scatter then allgather, Rabenseifner's shape: the
+ *       default for large ones) or {@code reduce-bcast}. Operations that are not
+ *       commutative always run as {@code reduce-bcast}, the one that keeps rank order.</li>
  * </ul>
  */
 public final class P2pCollectives implements CollectiveSpi {
@@ -40,6 +46,17 @@ public final class P2pCollectives implements CollectiveSpi {
     public static final String SCATTER = "mpi4j.coll.scatter";
     /** The setting that forces the allgather algorithm. */
     public static final String ALLGATHER = "mpi4j.coll.allgather";
+
+    /** The setting that forces the reduce algorithm. */
+    public static final String REDUCE = "mpi4j.coll.reduce";
+    /** The setting that forces the allreduce algorithm. */
+    public static final String ALLREDUCE = "mpi4j.coll.allreduce";
+
+    static final List<String> REDUCES = List.of("binomial", "linear");
+    static final List<String> ALLREDUCES = List.of("recursive-doubling", "ring", "reduce-bcast");
+
+    /** From this size allreduce moves the data around a ring (bandwidth) instead of doubling (latency). */
+    static final long ALLREDUCE_RING_BYTES = 256 * 1024;
 
     static final List<String> BARRIERS = List.of("dissemination", "linear");
     static final List<String> BCASTS = List.of("binomial", "linear");
@@ -60,6 +77,8 @@ public final class P2pCollectives implements CollectiveSpi {
     private final String gatherAlgorithm;
     private final String scatterAlgorithm;
     private final String allgatherAlgorithm;
+    private final String reduceAlgorithm;
+    private final String allreduceAlgorithm;
     private final AtomicInteger calls = new AtomicInteger();
 
     /**
@@ -75,6 +94,8 @@ public final class P2pCollectives implements CollectiveSpi {
         this.gatherAlgorithm = forced(settings, GATHER, GATHERS);
         this.scatterAlgorithm = forced(settings, SCATTER, SCATTERS);
         this.allgatherAlgorithm = forced(settings, ALLGATHER, ALLGATHERS);
+        this.reduceAlgorithm = forced(settings, REDUCE, REDUCES);
+        this.allreduceAlgorithm = forced(settings, ALLREDUCE, ALLREDUCES);
     }
 
     private static String forced(Settings settings, String key, List<String> names) {
@@ -492,5 +513,184 @@ public final class P2pCollectives implements CollectiveSpi {
             }
         }
         return parts.get(root);
+    }
+
+    // ================================================================== reduce
+
+    @Override
+    public void reduce(Buf send, Buf recv, Op op, int root) {
+        int tag = nextTag();
+        reduce(send, recv, op, root, tag);
+    }
+
+    private void reduce(Buf send, Buf recv, Op op, int root, int tag) {
+        int n = coll.size();
+        int me = coll.rank();
+        Buf input = send != null ? send : recv;
+        if (n == 1) {
+            if (send != null) {
+                Buf.copy(send, 0, recv, 0, send.byteSize());
+            }
+            return;
+        }
+        String algorithm = reduceAlgorithm != null ? reduceAlgorithm : "binomial";
+        if (algorithm.equals("linear")) {
+            if (me != root) {
+                coll.send(input, root, tag, false);
+                return;
+            }
+            // Everyone's input, combined in rank order: acc = x0 ⊕ x1 ⊕ ... ⊕ x(n-1).
+            Buf acc = null;
+            for (int r = 0; r < n; r++) {
+                Buf x = r == me ? copyOf(input) : receiveBlock("reduce", r, input, tag);
+                if (acc != null) {
+                    op.reduce(acc, x); // x = acc ⊕ x, acc holding the lower ranks
+                }
+                acc = x;
+            }
+            Buf.copy(acc, 0, recv, 0, acc.byteSize());
+            return;
+        }
+        // Binomial over ranks relative to a tree root of 0, so that every combination joins a
+        // lower block with the higher block beside it: rank order holds for any operation.
+        // The result then goes from rank 0 to the root, if the root is another rank.
+        Buf acc = copyOf(input);
+        for (int mask = 1; mask < n; mask <<= 1) {
+            if ((me & mask) != 0) {
+                coll.send(acc, me - mask, tag, false);
+                break;
+            }
+            int child = me + mask;
+            if (child < n) {
+                Buf theirs = receiveBlock("reduce", child, input, tag);
+                op.reduce(acc, theirs);
+                acc = theirs;
+            }
+        }
+        if (root == 0) {
+            if (me == 0) {
+                Buf.copy(acc, 0, recv, 0, acc.byteSize());
+            }
+        } else if (me == 0) {
+            coll.send(acc, root, tag, false);
+        } else if (me == root) {
+            coll.recv(recv, 0, tag);
+        }
+    }
+
+    private Buf receiveBlock(String what, int from, Buf like, int tag) {
+        Buf b = Buf.allocate(like.datatype(), Math.toIntExact(like.count()));
+        checkBlock(what, coll.recv(b, from, tag), from, like.count());
+        return b;
+    }
+
+    private static Buf copyOf(Buf b) {
+        return b.copyToHeap();
+    }
+
+    // ================================================================== allreduce
+
+    @Override
+    public void allreduce(Buf send, Buf recv, Op op) {
+        int tag = nextTag();
+        int n = coll.size();
+        if (send != null) {
+            Buf.copy(send, 0, recv, 0, send.byteSize());
+        }
+        if (n == 1) {
+            return;
+        }
+        String algorithm = allreduceAlgorithm;
+        if (!op.isCommutative()) {
+            algorithm = "reduce-bcast";
+        } else if (algorithm == null) {
+            algorithm = recv.byteSize() >= ALLREDUCE_RING_BYTES && recv.count() >= n ? "ring" : "recursive-doubling";
+        }
+        switch (algorithm) {
+            case "ring" -> allreduceRing(recv, op, tag);
+            case "recursive-doubling" -> allreduceRecursiveDoubling(recv, op, tag);
+            default -> {
+                reduce(null, recv, op, 0, tag);
+                Buf got = broadcast(coll.rank() == 0 ? recv : null, recv, 0, tag);
+                if (got != recv) {
+                    throw new MpiException(ErrorClass.INTERN, "allreduce: short broadcast");
+                }
+            }
+        }
+    }
+
+    /**
+     * Recursive doubling for any n: the ranks beyond the largest power of two p first fold
+     * their data into rank - p; the first p ranks then exchange and combine with the partner
+     * at distance 1, 2, 4, ...; the folded ranks finally get the result back. Both partners
+     * combine lower ⊕ higher, so every rank computes bit-identical results.
+     */
+    private void allreduceRecursiveDoubling(Buf data, Op op, int tag) {
+        int n = coll.size();
+        int me = coll.rank();
+        int p = Integer.highestOneBit(n);
+        if (me >= p) {
+            coll.send(data, me - p, tag, false);
+            coll.recv(data, me - p, tag);
+            return;
+        }
+        if (me + p < n) {
+            Buf extra = receiveBlock("allreduce", me + p, data, tag);
+            op.reduce(data, extra); // extra = mine ⊕ theirs (theirs is the higher rank)
+            Buf.copy(extra, 0, data, 0, data.byteSize());
+        }
+        Buf theirs = Buf.allocate(data.datatype(), Math.toIntExact(data.count()));
+        for (int mask = 1; mask < p; mask <<= 1) {
+            int partner = me ^ mask;
+            AbstractRequest<Status> in = coll.irecv(theirs, partner, tag);
+            coll.send(data, partner, tag, false);
+            checkBlock("allreduce", in.waitFor(), partner, data.count());
+            if (partner < me) {
+                op.reduce(theirs, data); // data = theirs ⊕ mine
+            } else {
+                op.reduce(data, theirs); // theirs = mine ⊕ theirs
+                Buf.copy(theirs, 0, data, 0, data.byteSize());
+            }
+        }
+        if (me + p < n) {
+            coll.send(data, me + p, tag, false);
+        }
+    }
+
+    /**
+     * Ring, in Rabenseifner's two halves: a reduce-scatter around the ring leaves each rank
+     * with the full reduction of one chunk (n - 1 steps), then an allgather around the ring
+     * hands every chunk to every rank (n - 1 steps). Each rank sends and receives about twice
+     * the data once, whatever n is: the choice for large messages. Commutative operations only.
+     */
+    private void allreduceRing(Buf data, Op op, int tag) {
+        int n = coll.size();
+        int me = coll.rank();
+        long count = data.count();
+        long[] start = new long[n + 1];
+        for (int c = 0; c <= n; c++) {
+            start[c] = count * c / n;
+        }
+        int right = (me + 1) % n;
+        int left = (me - 1 + n) % n;
+        Buf tmp = Buf.allocate(data.datatype(), Math.toIntExact(start[1] - start[0] + count / n + 1));
+        for (int step = 0; step < n - 1; step++) {
+            int sendChunk = (me - step + n) % n;
+            int recvChunk = (me - step - 1 + n) % n;
+            long rlen = start[recvChunk + 1] - start[recvChunk];
+            Buf in = tmp.slice(0, rlen);
+            AbstractRequest<Status> r = coll.irecv(in, left, tag);
+            coll.send(data.slice(start[sendChunk], start[sendChunk + 1] - start[sendChunk]), right, tag, false);
+            checkBlock("allreduce", r.waitFor(), left, rlen);
+            op.reduce(in, data.slice(start[recvChunk], rlen));
+        }
+        for (int step = 0; step < n - 1; step++) {
+            int sendChunk = (me + 1 - step + n) % n;
+            int recvChunk = (me - step + n) % n;
+            long rlen = start[recvChunk + 1] - start[recvChunk];
+            AbstractRequest<Status> r = coll.irecv(data.slice(start[recvChunk], rlen), left, tag);
+            coll.send(data.slice(start[sendChunk], start[sendChunk + 1] - start[sendChunk]), right, tag, false);
+            checkBlock("allreduce", r.waitFor(), left, rlen);
+        }
     }
 }
