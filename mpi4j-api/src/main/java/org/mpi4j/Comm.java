@@ -539,6 +539,61 @@ public class Comm {
         return spi.rank() == root ? out[0] : value;
     }
 
+    /**
+     * Inclusive prefix reduction: rank r's {@code recv} gets x0 ⊕ x1 ⊕ … ⊕ xr, in rank order.
+     * A null {@code send} means {@code recv} holds this rank's input. Collective.
+     */
+    public void scan(Buf send, Buf recv, Op op) {
+        prefix("scan", send, recv, op, true);
+    }
+
+    /**
+     * Exclusive prefix reduction: rank r's {@code recv} gets x0 ⊕ … ⊕ x(r-1); rank 0's
+     * {@code recv} is left as it was, since nothing precedes it. Collective.
+     */
+    public void exscan(Buf send, Buf recv, Op op) {
+        prefix("exscan", send, recv, op, false);
+    }
+
+    private void prefix(String name, Buf send, Buf recv, Op op, boolean inclusive) {
+        Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(recv, "recv");
+        checkNotFreed(name);
+        checkWritable(recv, name);
+        checkReduction(name, send, recv, op);
+        Buf in = send == null ? null : sendable(send);
+        if (inclusive) {
+            collectives().scan(in, recv, op);
+        } else {
+            collectives().exscan(in, recv, op);
+        }
+    }
+
+    /** The inclusive prefix reduction of a {@code long}: x0 ⊕ … ⊕ x(this rank). Collective. */
+    public long scan(long value, Op op) {
+        long[] v = {value};
+        scan(null, Buf.of(v), op);
+        return v[0];
+    }
+
+    /** The inclusive prefix reduction of a {@code double}. Collective. */
+    public double scan(double value, Op op) {
+        double[] v = {value};
+        scan(null, Buf.of(v), op);
+        return v[0];
+    }
+
+    /**
+     * The exclusive prefix reduction of a {@code long}: x0 ⊕ … ⊕ x(this rank - 1); rank 0 gets
+     * {@code identity} back, as nothing precedes it (pass 0 for SUM, 1 for PROD). Collective.
+     */
+    public long exscan(long value, Op op, long identity) {
+        long[] v = {value};
+        long[] out = {identity};
+        exscan(Buf.of(v), Buf.of(out), op);
+        return out[0];
+    }
+
     private static void checkReduction(String op, Buf send, Buf recv, Op operation) {
         Buf any = send != null ? send : recv;
         if (any == null) {

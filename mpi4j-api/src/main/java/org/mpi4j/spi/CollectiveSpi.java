@@ -61,4 +61,16 @@ public interface CollectiveSpi {
 
     /** As {@link #reduce}, with the result on every rank; a null {@code send} means in place. */
     void allreduce(Buf send, Buf recv, org.mpi4j.Op op);
+
+    /**
+     * Inclusive prefix reduction: rank r's {@code recv} gets x0 ⊕ … ⊕ xr; a null
+     * {@code send} means {@code recv} holds this rank's input.
+     */
+    void scan(Buf send, Buf recv, org.mpi4j.Op op);
+
+    /**
+     * Exclusive prefix reduction: rank r's {@code recv} gets x0 ⊕ … ⊕ x(r-1); rank 0's
+     * {@code recv} is left unchanged. A null {@code send} means {@code recv} holds the input.
+     */
+    void exscan(Buf send, Buf recv, org.mpi4j.Op op);
 }

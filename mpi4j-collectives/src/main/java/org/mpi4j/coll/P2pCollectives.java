@@ -31,7 +31,9 @@ import org.mpi4j.spi.Settings;
  *   <li>{@code mpi4j.coll.allreduce} — {@code recursive-doubling} (default for small
  *       messages), {@code ring} (reduce-scatter then allgather, Rabenseifner's shape: the
  *       default for large ones) or {@code reduce-bcast}. Operations that are not
- *       commutative always run as {@code reduce-bcast}, the one that keeps rank order.</li>
+ *       commutative always run as {@code reduce-bcast}, the one that keeps rank order;</li>
+ *   <li>{@code mpi4j.coll.scan} (also for exscan) — {@code recursive-doubling} (default) or
+ *       {@code linear} (a chain from rank 0).</li>
  * </ul>
  */
 public final class P2pCollectives implements CollectiveSpi {
@@ -52,6 +54,10 @@ public final class P2pCollectives implements CollectiveSpi {
     /** The setting that forces the allreduce algorithm. */
     public static final String ALLREDUCE = "mpi4j.coll.allreduce";
 
+    /** The setting that forces the scan and exscan algorithm. */
+    public static final String SCAN = "mpi4j.coll.scan";
+
+    static final List<String> SCANS = List.of("recursive-doubling", "linear");
     static final List<String> REDUCES = List.of("binomial", "linear");
     static final List<String> ALLREDUCES = List.of("recursive-doubling", "ring", "reduce-bcast");
 
@@ -79,6 +85,7 @@ public final class P2pCollectives implements CollectiveSpi {
     private final String allgatherAlgorithm;
     private final String reduceAlgorithm;
     private final String allreduceAlgorithm;
+    private final String scanAlgorithm;
     private final AtomicInteger calls = new AtomicInteger();
 
     /**
@@ -96,6 +103,7 @@ public final class P2pCollectives implements CollectiveSpi {
         this.allgatherAlgorithm = forced(settings, ALLGATHER, ALLGATHERS);
         this.reduceAlgorithm = forced(settings, REDUCE, REDUCES);
         this.allreduceAlgorithm = forced(settings, ALLREDUCE, ALLREDUCES);
+        this.scanAlgorithm = forced(settings, SCAN, SCANS);
     }
 
     private static String forced(Settings settings, String key, List<String> names) {
@@ -691,6 +699,74 @@ public final class P2pCollectives implements CollectiveSpi {
             AbstractRequest<Status> r = coll.irecv(data.slice(start[recvChunk], rlen), left, tag);
             coll.send(data.slice(start[sendChunk], start[sendChunk + 1] - start[sendChunk]), right, tag, false);
             checkBlock("allreduce", r.waitFor(), left, rlen);
+        }
+    }
+
+    // ================================================================== scan, exscan
+
+    @Override
+    public void scan(Buf send, Buf recv, Op op) {
+        prefix(send, recv, op, true, nextTag());
+    }
+
+    @Override
+    public void exscan(Buf send, Buf recv, Op op) {
+        prefix(send, recv, op, false, nextTag());
+    }
+
+    private void prefix(Buf send, Buf recv, Op op, boolean inclusive, int tag) {
+        int n = coll.size();
+        int me = coll.rank();
+        Buf mine = copyOf(send != null ? send : recv);
+        if ("linear".equals(scanAlgorithm)) {
+            // A chain: rank r gets x0 ⊕ … ⊕ x(r-1) from rank r - 1, and passes on that ⊕ xr.
+            Buf before = null;
+            if (me > 0) {
+                before = receiveBlock(inclusive ? "scan" : "exscan", me - 1, mine, tag);
+            }
+            Buf through = mine;
+            if (before != null) {
+                through = copyOf(mine);
+                op.reduce(before, through); // through = before ⊕ mine
+            }
+            if (me + 1 < n) {
+                coll.send(through, me + 1, tag, false);
+            }
+            Buf result = inclusive ? through : before;
+            if (result != null) {
+                Buf.copy(result, 0, recv, 0, result.byteSize());
+            }
+            return;
+        }
+        // Recursive doubling: "partial" is the reduction of the block of ranks this rank has
+        // heard of so far, the partner's block beside it; the result takes in only the blocks
+        // of lower ranks (and, inclusive, this rank's own).
+        Buf partial = mine;
+        Buf result = inclusive ? copyOf(mine) : null;
+        Buf theirs = Buf.allocate(mine.datatype(), Math.toIntExact(mine.count()));
+        for (int mask = 1; mask < n; mask <<= 1) {
+            int partner = me ^ mask;
+            if (partner >= n) {
+                continue;
+            }
+            AbstractRequest<Status> in = coll.irecv(theirs, partner, tag);
+            coll.send(partial, partner, tag, false);
+            checkBlock(inclusive ? "scan" : "exscan", in.waitFor(), partner, mine.count());
+            if (partner < me) {
+                op.reduce(theirs, partial); // partial = theirs ⊕ partial
+                if (result == null) {
+                    result = copyOf(theirs);
+                } else {
+                    op.reduce(theirs, result); // result = theirs ⊕ result
+                }
+            } else {
+                Buf next = copyOf(theirs);
+                op.reduce(partial, next); // next = partial ⊕ theirs
+                partial = next;
+            }
+        }
+        if (result != null) {
+            Buf.copy(result, 0, recv, 0, result.byteSize());
         }
     }
 }
