@@ -47,6 +47,7 @@ final class LocalJobSpi implements JobSpi {
     private final LocalRank[] ranks;
     private final Codec codec;
     private final String processorName;
+    private final LocalFabric fabric;
     private final HostileFabric hostile;
     private final AtomicReference<JobAbortedException> failure = new AtomicReference<>();
     private final AtomicInteger open;
@@ -59,7 +60,7 @@ final class LocalJobSpi implements JobSpi {
         int eager = settings.getInt(EAGER_LIMIT, DEFAULT_EAGER_LIMIT, 0, Integer.MAX_VALUE);
         IdleStrategy idle = settings.getObject(IDLE, IdleStrategy.class,
                 IdleStrategy.forLoad(size, Runtime.getRuntime().availableProcessors()));
-        LocalFabric fabric = new LocalFabric(size, eager);
+        this.fabric = new LocalFabric(size, eager);
         String seed = settings.get(HOSTILE, null);
         this.hostile = seed == null ? null : new HostileFabric(fabric, size, parseSeed(seed),
                 t -> abort(new JobAbortedException(Mpi.UNDEFINED, 1,
@@ -166,8 +167,13 @@ final class LocalJobSpi implements JobSpi {
     @Override
     public String describeState() {
         StringBuilder sb = new StringBuilder();
-        for (Endpoint e : endpoints) {
-            sb.append(e.describe());
+        for (int r = 0; r < size; r++) {
+            sb.append(endpoints[r].describe());
+            int waiting = fabric.backlog(r);
+            if (waiting > 0) {
+                sb.append("  ").append(waiting).append(" frame(s) arrived but not yet polled:"
+                        + " the rank has not called mpi4j since they came\n");
+            }
         }
         return sb.toString();
     }

@@ -127,6 +127,23 @@ class LocalEngineTest {
     }
 
     @Test
+    void aTimeoutReportsFramesARankBusyInItsOwnCodeNeverPolled() {
+        MpiException e = assertThrows(MpiException.class, () -> Mpi.local(2).timeout(Duration.ofMillis(500))
+                .execute(w -> {
+                    if (w.rank() == 1) {
+                        w.send(Buf.of(new int[1]), 0, 5);
+                        w.recv(Buf.of(new int[1]), 0, 6);
+                    } else {
+                        long end = System.nanoTime() + 5_000_000_000L;
+                        while (System.nanoTime() < end) {
+                            Thread.onSpinWait(); // busy in user code, never calling mpi4j
+                        }
+                    }
+                }));
+        assertTrue(e.getMessage().contains("not yet polled"), e.getMessage());
+    }
+
+    @Test
     void receivingFromAFinishedRankFailsInsteadOfHanging() {
         JobAbortedException e = assertThrows(JobAbortedException.class, () -> Mpi.local(2)
                 .timeout(Duration.ofSeconds(20)).execute(w -> {
