@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.mpi4j.spi.AbstractRequest;
 import org.mpi4j.spi.CollectiveSpi;
 import org.mpi4j.spi.CommSpi;
@@ -265,8 +266,13 @@ public class Comm {
     }
 
     // ================================================================== collectives
+    //
+    // Every collective is written once as a body over the engine's CollectiveSpi, after its
+    // arguments have been checked on the calling thread: the blocking form runs the body
+    // here, the non-blocking form hands it to CollectiveSpi.start, which orders it with the
+    // calls around it.
 
-    private CollectiveSpi collectives() {
+    CollectiveSpi collectives() {
         CollectiveSpi c = collectives;
         if (c == null) {
             synchronized (this) {
@@ -280,6 +286,16 @@ public class Comm {
         return c;
     }
 
+    /** Runs a collective body here: the blocking form. */
+    final <R> R run(Function<CollectiveSpi, R> body) {
+        return body.apply(collectives());
+    }
+
+    /** Starts a collective body: the non-blocking form. */
+    final <R> Request<R> start(String what, Function<CollectiveSpi, R> body) {
+        return collectives().start(what, body);
+    }
+
     private void checkRoot(String op, int root) {
         checkNotFreed(op);
         int size = spi.size();
@@ -289,13 +305,31 @@ public class Comm {
         }
     }
 
+    // ------------------------------------------------------------------ barrier, bcast
+
     /**
      * Blocks until every rank of the communicator has called it. Collective: every rank must
      * call it, and collectives in the same order on every rank.
      */
     public void barrier() {
+        run(barrierBody());
+    }
+
+    /**
+     * Starts a barrier: the request completes once every rank has started it. Non-blocking
+     * collectives are ordered with the blocking ones by when they are called: every rank
+     * must call collectives, of either kind, in the same order.
+     */
+    public Request<Void> ibarrier() {
+        return start("ibarrier", barrierBody());
+    }
+
+    private Function<CollectiveSpi, Void> barrierBody() {
         checkNotFreed("barrier");
-        collectives().barrier();
+        return c -> {
+            c.barrier();
+            return null;
+        };
     }
 
     /**
@@ -307,12 +341,25 @@ public class Comm {
      *     buffer does not match the root's
      */
     public void bcast(Buf buf, int root) {
+        run(bcastBody(buf, root));
+    }
+
+    /** Starts {@link #bcast(Buf, int)}; the buffer may not be touched until the request completes. */
+    public Request<Void> ibcast(Buf buf, int root) {
+        return start("ibcast(root=" + root + ")", bcastBody(buf, root));
+    }
+
+    private Function<CollectiveSpi, Void> bcastBody(Buf buf, int root) {
         Objects.requireNonNull(buf, "buf");
         checkRoot("bcast", root);
         if (spi.rank() != root) {
             checkWritable(buf, "bcast");
         }
-        collectives().bcast(spi.rank() == root ? sendable(buf) : buf, root);
+        Buf b = spi.rank() == root ? sendable(buf) : buf;
+        return c -> {
+            c.bcast(b, root);
+            return null;
+        };
     }
 
     /**
@@ -323,11 +370,25 @@ public class Comm {
      * ranks pass a typed value, e.g. {@code bcast(rank == 0 ? config : null, 0)}.
      */
     public <T> T bcast(T value, int root) {
+        return run(bcastObjectBody(value, root));
+    }
+
+    /** Starts {@link #bcast(Object, int)}: the request yields the root's object. */
+    public <T> Request<T> ibcast(T value, int root) {
+        return start("ibcast(root=" + root + ")", bcastObjectBody(value, root));
+    }
+
+    private <T> Function<CollectiveSpi, T> bcastObjectBody(T value, int root) {
         checkRoot("bcast", root);
         boolean isRoot = spi.rank() == root;
-        Buf got = collectives().bcastAny(isRoot ? encodeOwned(value) : null, root);
-        return isRoot ? value : Comm.<T>decode(codec, got);
+        Buf mine = isRoot ? encodeOwned(value) : null;
+        return c -> {
+            Buf got = c.bcastAny(mine, root);
+            return isRoot ? value : Comm.<T>decode(codec, got);
+        };
     }
+
+    // ------------------------------------------------------------------ gather, scatter, allgather
 
     /**
      * Gathers every rank's {@code send} into the root's {@code recv}: rank r's elements land
@@ -336,6 +397,15 @@ public class Comm {
      * ranks {@code recv} is ignored (it may be null). Collective.
      */
     public void gather(Buf send, Buf recv, int root) {
+        run(gatherBody(send, recv, root));
+    }
+
+    /** Starts {@link #gather(Buf, Buf, int)}. */
+    public Request<Void> igather(Buf send, Buf recv, int root) {
+        return start("igather(root=" + root + ")", gatherBody(send, recv, root));
+    }
+
+    private Function<CollectiveSpi, Void> gatherBody(Buf send, Buf recv, int root) {
         checkRoot("gather", root);
         boolean isRoot = spi.rank() == root;
         if (!isRoot) {
@@ -343,23 +413,76 @@ public class Comm {
         } else {
             Objects.requireNonNull(recv, "recv");
             checkWritable(recv, "gather");
-            checkBlocks("gather", send != null ? send : null, recv, "recv");
+            checkBlocks("gather", send, recv, "recv");
         }
-        collectives().gather(send == null ? null : sendable(send), isRoot ? recv : null, root);
+        Buf s = send == null ? null : sendable(send);
+        Buf r = isRoot ? recv : null;
+        return c -> {
+            c.gather(s, r, root);
+            return null;
+        };
     }
 
     /** Gathers every rank's object to the root, in rank order; other ranks get null. Collective. */
     public <T> List<T> gather(T value, int root) {
+        return run(gatherObjectBody(value, root));
+    }
+
+    /** Starts {@link #gather(Object, int)}. */
+    public <T> Request<List<T>> igather(T value, int root) {
+        return start("igather(root=" + root + ")", gatherObjectBody(value, root));
+    }
+
+    private <T> Function<CollectiveSpi, List<T>> gatherObjectBody(T value, int root) {
         checkRoot("gather", root);
-        List<Buf> parts = collectives().gatherAny(encodeOwned(value), root);
-        if (parts == null) {
+        Buf mine = encodeOwned(value);
+        return c -> {
+            List<Buf> parts = c.gatherAny(mine, root);
+            return parts == null ? null : decodeAll(parts, value);
+        };
+    }
+
+    /**
+     * Gathers blocks of different sizes into the root's {@code recv}: rank r sends
+     * counts[r] elements, which land at element displs[r]. {@code recv}, {@code counts} and
+     * {@code displs} are used on the root only (others may pass null); on the root a null
+     * {@code send} means its block is already in place. Collective.
+     *
+     * @throws MpiException on the root if the layout has the wrong length, a negative entry,
+     *     a block beyond {@code recv} or blocks that overlap; on a rank whose count differs
+     *     from the root's counts[r]
+     */
+    public void gatherv(Buf send, Buf recv, int[] counts, int[] displs, int root) {
+        run(gathervBody(send, recv, counts, displs, root));
+    }
+
+    /** Starts {@link #gatherv}. */
+    public Request<Void> igatherv(Buf send, Buf recv, int[] counts, int[] displs, int root) {
+        return start("igatherv(root=" + root + ")", gathervBody(send, recv, counts, displs, root));
+    }
+
+    private Function<CollectiveSpi, Void> gathervBody(Buf send, Buf recv, int[] counts, int[] displs, int root) {
+        checkRoot("gatherv", root);
+        boolean isRoot = spi.rank() == root;
+        int[] cs = null;
+        int[] ds = null;
+        if (!isRoot) {
+            Objects.requireNonNull(send, "send");
+        } else {
+            Objects.requireNonNull(recv, "recv");
+            checkWritable(recv, "gatherv");
+            cs = counts.clone();
+            ds = displs.clone();
+            Layouts.check("gatherv", "recv", recv, cs, ds, spi.size(), true);
+            Layouts.checkBlock("gatherv", send, recv, cs[root]);
+        }
+        Buf s = send == null ? null : sendable(send);
+        int[] fc = cs;
+        int[] fd = ds;
+        return c -> {
+            c.gatherv(s, isRoot ? recv : null, fc, fd, root);
             return null;
-        }
-        List<T> out = new ArrayList<>(parts.size());
-        for (int r = 0; r < parts.size(); r++) {
-            out.add(r == spi.rank() ? value : Comm.<T>decode(codec, parts.get(r)));
-        }
-        return out;
+        };
     }
 
     /**
@@ -368,6 +491,15 @@ public class Comm {
      * ranks {@code send} is ignored (it may be null). Collective.
      */
     public void scatter(Buf send, Buf recv, int root) {
+        run(scatterBody(send, recv, root));
+    }
+
+    /** Starts {@link #scatter(Buf, Buf, int)}. */
+    public Request<Void> iscatter(Buf send, Buf recv, int root) {
+        return start("iscatter(root=" + root + ")", scatterBody(send, recv, root));
+    }
+
+    private Function<CollectiveSpi, Void> scatterBody(Buf send, Buf recv, int root) {
         checkRoot("scatter", root);
         boolean isRoot = spi.rank() == root;
         if (isRoot) {
@@ -379,7 +511,11 @@ public class Comm {
         if (recv != null) {
             checkWritable(recv, "scatter");
         }
-        collectives().scatter(isRoot ? sendable(send) : null, recv, root);
+        Buf s = isRoot ? sendable(send) : null;
+        return c -> {
+            c.scatter(s, recv, root);
+            return null;
+        };
     }
 
     /**
@@ -391,21 +527,67 @@ public class Comm {
      *     is not the communicator's
      */
     public <T> T scatter(List<T> values, int root) {
+        return run(scatterObjectBody(values, root));
+    }
+
+    /** Starts {@link #scatter(List, int)}. */
+    public <T> Request<T> iscatter(List<T> values, int root) {
+        return start("iscatter(root=" + root + ")", scatterObjectBody(values, root));
+    }
+
+    private <T> Function<CollectiveSpi, T> scatterObjectBody(List<T> values, int root) {
         checkRoot("scatter", root);
-        List<Buf> parts = null;
-        if (spi.rank() == root) {
-            Objects.requireNonNull(values, "values");
-            if (values.size() != spi.size()) {
-                throw new MpiException(ErrorClass.COUNT, "scatter: " + values.size() + " values for "
-                        + name() + " of " + spi.size() + " ranks; pass exactly one per rank");
-            }
-            parts = new ArrayList<>(values.size());
-            for (T v : values) {
-                parts.add(encodeOwned(v));
-            }
+        boolean isRoot = spi.rank() == root;
+        List<Buf> parts = isRoot ? encodeEach("scatter", values) : null;
+        T own = isRoot ? values.get(root) : null;
+        return c -> {
+            Buf mine = c.scatterAny(parts, root);
+            return isRoot ? own : Comm.<T>decode(codec, mine);
+        };
+    }
+
+    /**
+     * Scatters blocks of different sizes: rank r's {@code recv} gets counts[r] elements of
+     * the root's {@code send} from element displs[r]. {@code send}, {@code counts} and
+     * {@code displs} are used on the root only; on the root a null {@code recv} leaves its
+     * block in place. Collective.
+     *
+     * @throws MpiException on the root if the layout has the wrong length, a negative entry
+     *     or a block beyond {@code send}; on a rank whose {@code recv} does not hold counts[r]
+     */
+    public void scatterv(Buf send, int[] counts, int[] displs, Buf recv, int root) {
+        run(scattervBody(send, counts, displs, recv, root));
+    }
+
+    /** Starts {@link #scatterv}. */
+    public Request<Void> iscatterv(Buf send, int[] counts, int[] displs, Buf recv, int root) {
+        return start("iscatterv(root=" + root + ")", scattervBody(send, counts, displs, recv, root));
+    }
+
+    private Function<CollectiveSpi, Void> scattervBody(Buf send, int[] counts, int[] displs, Buf recv, int root) {
+        checkRoot("scatterv", root);
+        boolean isRoot = spi.rank() == root;
+        int[] cs = null;
+        int[] ds = null;
+        if (isRoot) {
+            Objects.requireNonNull(send, "send");
+            cs = counts.clone();
+            ds = displs.clone();
+            Layouts.check("scatterv", "send", send, cs, ds, spi.size(), false);
+            Layouts.checkBlock("scatterv", recv, send, cs[root]);
+        } else {
+            Objects.requireNonNull(recv, "recv");
         }
-        Buf mine = collectives().scatterAny(parts, root);
-        return spi.rank() == root ? values.get(root) : Comm.<T>decode(codec, mine);
+        if (recv != null) {
+            checkWritable(recv, "scatterv");
+        }
+        Buf s = isRoot ? sendable(send) : null;
+        int[] fc = cs;
+        int[] fd = ds;
+        return c -> {
+            c.scatterv(s, fc, fd, recv, root);
+            return null;
+        };
     }
 
     /**
@@ -414,18 +596,184 @@ public class Comm {
      * Collective.
      */
     public void allgather(Buf send, Buf recv) {
+        run(allgatherBody(send, recv));
+    }
+
+    /** Starts {@link #allgather(Buf, Buf)}. */
+    public Request<Void> iallgather(Buf send, Buf recv) {
+        return start("iallgather", allgatherBody(send, recv));
+    }
+
+    private Function<CollectiveSpi, Void> allgatherBody(Buf send, Buf recv) {
         checkNotFreed("allgather");
         Objects.requireNonNull(recv, "recv");
         checkWritable(recv, "allgather");
         checkBlocks("allgather", send, recv, "recv");
-        collectives().allgather(send == null ? null : sendable(send), recv);
+        Buf s = send == null ? null : sendable(send);
+        return c -> {
+            c.allgather(s, recv);
+            return null;
+        };
     }
 
     /** Gathers every rank's object to every rank, in rank order. Collective. */
     public <T> List<T> allgather(T value) {
-        List<T> all = gather(value, 0);
-        return bcast(all, 0);
+        return run(allgatherObjectBody(value));
     }
+
+    /** Starts {@link #allgather(Object)}. */
+    public <T> Request<List<T>> iallgather(T value) {
+        return start("iallgather", allgatherObjectBody(value));
+    }
+
+    private <T> Function<CollectiveSpi, List<T>> allgatherObjectBody(T value) {
+        checkNotFreed("allgather");
+        Buf mine = encodeOwned(value);
+        return c -> decodeAll(c.allgatherAny(mine), value);
+    }
+
+    /**
+     * Gathers blocks of different sizes to every rank: rank r's counts[r] elements land at
+     * element displs[r] of every rank's {@code recv}. Every rank passes the same counts and
+     * displacements; a null {@code send} means this rank's block is already in place.
+     * Collective.
+     */
+    public void allgatherv(Buf send, Buf recv, int[] counts, int[] displs) {
+        run(allgathervBody(send, recv, counts, displs));
+    }
+
+    /** Starts {@link #allgatherv}. */
+    public Request<Void> iallgatherv(Buf send, Buf recv, int[] counts, int[] displs) {
+        return start("iallgatherv", allgathervBody(send, recv, counts, displs));
+    }
+
+    private Function<CollectiveSpi, Void> allgathervBody(Buf send, Buf recv, int[] counts, int[] displs) {
+        checkNotFreed("allgatherv");
+        Objects.requireNonNull(recv, "recv");
+        checkWritable(recv, "allgatherv");
+        int[] cs = counts.clone();
+        int[] ds = displs.clone();
+        Layouts.check("allgatherv", "recv", recv, cs, ds, spi.size(), true);
+        Layouts.checkBlock("allgatherv", send, recv, cs[spi.rank()]);
+        Buf s = send == null ? null : sendable(send);
+        return c -> {
+            c.allgatherv(s, recv, cs, ds);
+            return null;
+        };
+    }
+
+    // ------------------------------------------------------------------ alltoall
+
+    /**
+     * Every rank sends block j of its {@code send} to rank j, which stores it as block i of
+     * its {@code recv}, i being the sender; both hold size × count elements. A null
+     * {@code send} means {@code recv} holds the outgoing blocks and is replaced in place.
+     * Collective.
+     */
+    public void alltoall(Buf send, Buf recv) {
+        run(alltoallBody(send, recv));
+    }
+
+    /** Starts {@link #alltoall(Buf, Buf)}. */
+    public Request<Void> ialltoall(Buf send, Buf recv) {
+        return start("ialltoall", alltoallBody(send, recv));
+    }
+
+    private Function<CollectiveSpi, Void> alltoallBody(Buf send, Buf recv) {
+        checkNotFreed("alltoall");
+        Objects.requireNonNull(recv, "recv");
+        checkWritable(recv, "alltoall");
+        checkBlocks("alltoall", null, recv, "recv");
+        if (send != null) {
+            if (send.datatype() != recv.datatype()) {
+                throw new MpiException(ErrorClass.TYPE, "alltoall: send holds " + send.datatype()
+                        + " elements, recv " + recv.datatype());
+            }
+            if (send.count() != recv.count()) {
+                throw new MpiException(ErrorClass.COUNT, "alltoall: send holds " + send.count()
+                        + " elements, recv " + recv.count() + "; they must match");
+            }
+        }
+        Buf s = send == null ? null : sendable(send);
+        return c -> {
+            c.alltoall(s, recv);
+            return null;
+        };
+    }
+
+    /**
+     * Exchanges one object with every rank: {@code values.get(j)} goes to rank j, and the
+     * result holds, in rank order, what each rank sent this one. Collective.
+     *
+     * @throws MpiException of class {@link ErrorClass#COUNT} if the list's size is not the communicator's
+     */
+    public <T> List<T> alltoall(List<T> values) {
+        return run(alltoallObjectBody(values));
+    }
+
+    /** Starts {@link #alltoall(List)}. */
+    public <T> Request<List<T>> ialltoall(List<T> values) {
+        return start("ialltoall", alltoallObjectBody(values));
+    }
+
+    private <T> Function<CollectiveSpi, List<T>> alltoallObjectBody(List<T> values) {
+        checkNotFreed("alltoall");
+        List<Buf> parts = encodeEach("alltoall", values);
+        T own = values.get(spi.rank());
+        return c -> decodeAll(c.alltoallAny(parts), own);
+    }
+
+    /**
+     * All-to-all with blocks of different sizes: block j of {@code send}, sendCounts[j]
+     * elements from sendDispls[j], goes to rank j; the block from rank i lands in
+     * {@code recv}, recvCounts[i] elements at recvDispls[i]. A null {@code send} means
+     * {@code recv} holds the outgoing blocks, laid out as the incoming ones (sendCounts and
+     * sendDispls are then ignored). Collective.
+     *
+     * @throws MpiException if a layout has the wrong length, a negative entry, a block
+     *     beyond its buffer, or receive blocks that overlap; on a rank whose recvCounts[i]
+     *     differs from what rank i sends it
+     */
+    public void alltoallv(Buf send, int[] sendCounts, int[] sendDispls, Buf recv, int[] recvCounts, int[] recvDispls) {
+        run(alltoallvBody(send, sendCounts, sendDispls, recv, recvCounts, recvDispls));
+    }
+
+    /** Starts {@link #alltoallv}. */
+    public Request<Void> ialltoallv(Buf send, int[] sendCounts, int[] sendDispls, Buf recv, int[] recvCounts,
+            int[] recvDispls) {
+        return start("ialltoallv", alltoallvBody(send, sendCounts, sendDispls, recv, recvCounts, recvDispls));
+    }
+
+    private Function<CollectiveSpi, Void> alltoallvBody(Buf send, int[] sendCounts, int[] sendDispls, Buf recv,
+            int[] recvCounts, int[] recvDispls) {
+        checkNotFreed("alltoallv");
+        Objects.requireNonNull(recv, "recv");
+        checkWritable(recv, "alltoallv");
+        int n = spi.size();
+        int[] rc = recvCounts.clone();
+        int[] rd = recvDispls.clone();
+        Layouts.check("alltoallv", "recv", recv, rc, rd, n, true);
+        int[] sc = null;
+        int[] sd = null;
+        if (send != null) {
+            sc = sendCounts.clone();
+            sd = sendDispls.clone();
+            Layouts.check("alltoallv", "send", send, sc, sd, n, false);
+            if (send.datatype() != recv.datatype()) {
+                throw new MpiException(ErrorClass.TYPE, "alltoallv: send holds " + send.datatype()
+                        + " elements, recv " + recv.datatype());
+            }
+        }
+        Buf s = send == null ? null : sendable(send);
+        int[] fsc = sc;
+        int[] fsd = sd;
+        return c -> {
+            c.alltoallv(s, fsc, fsd, recv, rc, rd);
+            return null;
+        };
+    }
+
+    // ------------------------------------------------------------------ reductions
 
     /**
      * Reduces every rank's {@code send} with {@code op}, element by element and in rank order
@@ -437,6 +785,15 @@ public class Comm {
      *     defined on their element type
      */
     public void reduce(Buf send, Buf recv, Op op, int root) {
+        run(reduceBody(send, recv, op, root));
+    }
+
+    /** Starts {@link #reduce(Buf, Buf, Op, int)}. */
+    public Request<Void> ireduce(Buf send, Buf recv, Op op, int root) {
+        return start("ireduce(root=" + root + ")", reduceBody(send, recv, op, root));
+    }
+
+    private Function<CollectiveSpi, Void> reduceBody(Buf send, Buf recv, Op op, int root) {
         Objects.requireNonNull(op, "op");
         checkRoot("reduce", root);
         boolean isRoot = spi.rank() == root;
@@ -447,20 +804,39 @@ public class Comm {
             Objects.requireNonNull(send, "send");
         }
         checkReduction("reduce", send, isRoot ? recv : null, op);
-        collectives().reduce(send == null ? null : sendable(send), isRoot ? recv : null, op, root);
+        Buf s = send == null ? null : sendable(send);
+        Buf r = isRoot ? recv : null;
+        return c -> {
+            c.reduce(s, r, op, root);
+            return null;
+        };
     }
 
     /**
      * Reduces every rank's {@code send} with {@code op} into every rank's {@code recv}; a null
-     * {@code send} means {@code recv} holds this rank's input. Collective.
+     * {@code send} means {@code recv} holds this rank's input. Every rank gets bit-identical
+     * results. Collective.
      */
     public void allreduce(Buf send, Buf recv, Op op) {
+        run(allreduceBody(send, recv, op));
+    }
+
+    /** Starts {@link #allreduce(Buf, Buf, Op)}. */
+    public Request<Void> iallreduce(Buf send, Buf recv, Op op) {
+        return start("iallreduce", allreduceBody(send, recv, op));
+    }
+
+    private Function<CollectiveSpi, Void> allreduceBody(Buf send, Buf recv, Op op) {
         Objects.requireNonNull(op, "op");
         Objects.requireNonNull(recv, "recv");
         checkNotFreed("allreduce");
         checkWritable(recv, "allreduce");
         checkReduction("allreduce", send, recv, op);
-        collectives().allreduce(send == null ? null : sendable(send), recv, op);
+        Buf s = send == null ? null : sendable(send);
+        return c -> {
+            c.allreduce(s, recv, op);
+            return null;
+        };
     }
 
     /**
@@ -470,25 +846,46 @@ public class Comm {
      * Collective.
      */
     public <T> T reduce(T value, Op op, int root) {
-        Objects.requireNonNull(op, "op");
-        checkRoot("reduce", root);
-        List<Buf> parts = collectives().gatherAny(encodeOwned(value), root);
-        if (parts == null) {
-            return null;
-        }
-        Object acc = null;
-        for (int r = 0; r < parts.size(); r++) {
-            Object x = r == spi.rank() ? value : Comm.decode(codec, parts.get(r));
-            acc = r == 0 ? x : op.reduce(acc, x);
-        }
-        @SuppressWarnings("unchecked")
-        T result = (T) acc;
-        return result;
+        return run(reduceObjectBody(value, op, root));
     }
 
-    /** Reduces every rank's object with {@code op}, in rank order, and returns the result on every rank. Collective. */
+    /** Starts {@link #reduce(Object, Op, int)}. */
+    public <T> Request<T> ireduce(T value, Op op, int root) {
+        return start("ireduce(root=" + root + ")", reduceObjectBody(value, op, root));
+    }
+
+    private <T> Function<CollectiveSpi, T> reduceObjectBody(T value, Op op, int root) {
+        Objects.requireNonNull(op, "op");
+        checkRoot("reduce", root);
+        Buf mine = encodeOwned(value);
+        return c -> {
+            List<Buf> parts = c.gatherAny(mine, root);
+            return parts == null ? null : fold(decodeAll(parts, value), op, parts.size());
+        };
+    }
+
+    /**
+     * Reduces every rank's object with {@code op}, in rank order, and returns the result on
+     * every rank; each rank computes it from the same values in the same order, so all get
+     * the same result. Collective.
+     */
     public <T> T allreduce(T value, Op op) {
-        return bcast(reduce(value, op, 0), 0);
+        return run(allreduceObjectBody(value, op));
+    }
+
+    /** Starts {@link #allreduce(Object, Op)}. */
+    public <T> Request<T> iallreduce(T value, Op op) {
+        return start("iallreduce", allreduceObjectBody(value, op));
+    }
+
+    private <T> Function<CollectiveSpi, T> allreduceObjectBody(T value, Op op) {
+        Objects.requireNonNull(op, "op");
+        checkNotFreed("allreduce");
+        Buf mine = encodeOwned(value);
+        return c -> {
+            List<Buf> parts = c.allgatherAny(mine);
+            return fold(decodeAll(parts, value), op, parts.size());
+        };
     }
 
     /** Reduces a {@code long} over all ranks with {@code op}; every rank gets the result. Collective. */
@@ -540,11 +937,108 @@ public class Comm {
     }
 
     /**
+     * Reduces {@code send} over all ranks, element by element in rank order, and scatters the
+     * result: rank r's {@code recv} gets counts[r] elements, those that start at the sum of
+     * the counts before r. {@code send} holds the sum of all counts. A null {@code send}
+     * means {@code recv} holds the whole input, and gets this rank's block at its start.
+     * Every rank passes the same counts. Collective.
+     */
+    public void reduceScatter(Buf send, Buf recv, int[] counts, Op op) {
+        run(reduceScatterBody("reduceScatter", send, recv, counts, op));
+    }
+
+    /** Starts {@link #reduceScatter}. */
+    public Request<Void> ireduceScatter(Buf send, Buf recv, int[] counts, Op op) {
+        return start("ireduceScatter", reduceScatterBody("reduceScatter", send, recv, counts, op));
+    }
+
+    /**
+     * {@link #reduceScatter} with the same count on every rank: {@code send} holds
+     * size × count elements and {@code recv} gets count of them. A null {@code send} means
+     * {@code recv} holds the whole input. Collective.
+     */
+    public void reduceScatterBlock(Buf send, Buf recv, Op op) {
+        run(reduceScatterBlockBody(send, recv, op));
+    }
+
+    /** Starts {@link #reduceScatterBlock}. */
+    public Request<Void> ireduceScatterBlock(Buf send, Buf recv, Op op) {
+        return start("ireduceScatterBlock", reduceScatterBlockBody(send, recv, op));
+    }
+
+    private Function<CollectiveSpi, Void> reduceScatterBlockBody(Buf send, Buf recv, Op op) {
+        Objects.requireNonNull(recv, "recv");
+        int n = spi.size();
+        long block;
+        if (send != null) {
+            checkBlocks("reduceScatterBlock", null, send, "send");
+            block = send.count() / n;
+        } else {
+            checkBlocks("reduceScatterBlock", null, recv, "recv");
+            block = recv.count() / n;
+        }
+        int[] counts = new int[n];
+        java.util.Arrays.fill(counts, Math.toIntExact(block));
+        return reduceScatterBody("reduceScatterBlock", send, recv, counts, op);
+    }
+
+    private Function<CollectiveSpi, Void> reduceScatterBody(String name, Buf send, Buf recv, int[] counts, Op op) {
+        Objects.requireNonNull(op, "op");
+        Objects.requireNonNull(recv, "recv");
+        Objects.requireNonNull(counts, "counts");
+        checkNotFreed(name);
+        checkWritable(recv, name);
+        int n = spi.size();
+        int[] cs = counts.clone();
+        if (cs.length != n) {
+            throw new MpiException(ErrorClass.ARG, name + ": counts has " + cs.length + " entries for "
+                    + name() + " of " + n + " ranks");
+        }
+        long total = 0;
+        for (int r = 0; r < n; r++) {
+            if (cs[r] < 0) {
+                throw new MpiException(ErrorClass.COUNT, name + ": counts[" + r + "] = " + cs[r] + " is negative");
+            }
+            total += cs[r];
+        }
+        Buf input = send != null ? send : recv;
+        if (input.count() < total) {
+            throw new MpiException(ErrorClass.COUNT, name + ": " + (send != null ? "send" : "recv (in place)")
+                    + " holds " + input.count() + " elements, but the counts add up to " + total);
+        }
+        if (recv.count() < cs[spi.rank()]) {
+            throw new MpiException(ErrorClass.COUNT, name + ": recv holds " + recv.count() + " elements, but this rank's"
+                    + " block has " + cs[spi.rank()]);
+        }
+        if (send != null && send.datatype() != recv.datatype()) {
+            throw new MpiException(ErrorClass.TYPE, name + ": send holds " + send.datatype() + " elements, recv "
+                    + recv.datatype());
+        }
+        try {
+            op.checkApplicable(input.datatype(), total);
+        } catch (MpiException e) {
+            throw new MpiException(e.errorClass(), name + ": " + e.getMessage(), e);
+        }
+        Buf s = send == null ? null : sendable(send);
+        return c -> {
+            c.reduceScatter(s, recv, cs, op);
+            return null;
+        };
+    }
+
+    // ------------------------------------------------------------------ prefix reductions
+
+    /**
      * Inclusive prefix reduction: rank r's {@code recv} gets x0 ⊕ x1 ⊕ … ⊕ xr, in rank order.
      * A null {@code send} means {@code recv} holds this rank's input. Collective.
      */
     public void scan(Buf send, Buf recv, Op op) {
-        prefix("scan", send, recv, op, true);
+        run(prefixBody("scan", send, recv, op, true));
+    }
+
+    /** Starts {@link #scan(Buf, Buf, Op)}. */
+    public Request<Void> iscan(Buf send, Buf recv, Op op) {
+        return start("iscan", prefixBody("scan", send, recv, op, true));
     }
 
     /**
@@ -552,21 +1046,69 @@ public class Comm {
      * {@code recv} is left as it was, since nothing precedes it. Collective.
      */
     public void exscan(Buf send, Buf recv, Op op) {
-        prefix("exscan", send, recv, op, false);
+        run(prefixBody("exscan", send, recv, op, false));
     }
 
-    private void prefix(String name, Buf send, Buf recv, Op op, boolean inclusive) {
+    /** Starts {@link #exscan(Buf, Buf, Op)}. */
+    public Request<Void> iexscan(Buf send, Buf recv, Op op) {
+        return start("iexscan", prefixBody("exscan", send, recv, op, false));
+    }
+
+    private Function<CollectiveSpi, Void> prefixBody(String name, Buf send, Buf recv, Op op, boolean inclusive) {
         Objects.requireNonNull(op, "op");
         Objects.requireNonNull(recv, "recv");
         checkNotFreed(name);
         checkWritable(recv, name);
         checkReduction(name, send, recv, op);
         Buf in = send == null ? null : sendable(send);
-        if (inclusive) {
-            collectives().scan(in, recv, op);
-        } else {
-            collectives().exscan(in, recv, op);
-        }
+        return c -> {
+            if (inclusive) {
+                c.scan(in, recv, op);
+            } else {
+                c.exscan(in, recv, op);
+            }
+            return null;
+        };
+    }
+
+    /**
+     * The inclusive prefix reduction of objects: x0 ⊕ … ⊕ x(this rank), in rank order, as
+     * {@link Op#reduce(Object, Object)} combines them. Collective.
+     */
+    public <T> T scan(T value, Op op) {
+        return run(prefixObjectBody("scan", value, op, true));
+    }
+
+    /** Starts {@link #scan(Object, Op)}. */
+    public <T> Request<T> iscan(T value, Op op) {
+        return start("iscan", prefixObjectBody("scan", value, op, true));
+    }
+
+    /**
+     * The exclusive prefix reduction of objects: x0 ⊕ … ⊕ x(this rank - 1); rank 0 gets null,
+     * as nothing precedes it. Collective.
+     */
+    public <T> T exscan(T value, Op op) {
+        return run(prefixObjectBody("exscan", value, op, false));
+    }
+
+    /** Starts {@link #exscan(Object, Op)}. */
+    public <T> Request<T> iexscan(T value, Op op) {
+        return start("iexscan", prefixObjectBody("exscan", value, op, false));
+    }
+
+    private <T> Function<CollectiveSpi, T> prefixObjectBody(String name, T value, Op op, boolean inclusive) {
+        Objects.requireNonNull(op, "op");
+        checkNotFreed(name);
+        Buf mine = encodeOwned(value);
+        int me = spi.rank();
+        return c -> {
+            // Every value reaches every rank, and each folds those of the ranks before it:
+            // one collective, any object, any operation, in rank order.
+            List<Buf> parts = c.allgatherAny(mine);
+            int upTo = inclusive ? me + 1 : me;
+            return upTo == 0 ? null : fold(decodeAll(parts.subList(0, upTo), value), op, upTo);
+        };
     }
 
     /** The inclusive prefix reduction of a {@code long}: x0 ⊕ … ⊕ x(this rank). Collective. */
@@ -592,6 +1134,43 @@ public class Comm {
         long[] out = {identity};
         exscan(Buf.of(v), Buf.of(out), op);
         return out[0];
+    }
+
+    // ------------------------------------------------------------------ argument checks and object helpers
+
+    /** Decodes gathered parts; the part at this rank's index is {@code own}, not decoded again. */
+    final <T> List<T> decodeAll(List<Buf> parts, T own) {
+        List<T> out = new ArrayList<>(parts.size());
+        int me = spi.rank();
+        for (int r = 0; r < parts.size(); r++) {
+            out.add(r == me ? own : Comm.<T>decode(codec, parts.get(r)));
+        }
+        return out;
+    }
+
+    /** Folds the first {@code upTo} values in order: v0 ⊕ v1 ⊕ …. */
+    private static <T> T fold(List<T> values, Op op, int upTo) {
+        Object acc = values.get(0);
+        for (int r = 1; r < upTo; r++) {
+            acc = op.reduce(acc, values.get(r));
+        }
+        @SuppressWarnings("unchecked")
+        T result = (T) acc;
+        return result;
+    }
+
+    /** Encodes one value per rank, checking there is exactly one per rank. */
+    final List<Buf> encodeEach(String op, List<?> values) {
+        Objects.requireNonNull(values, "values");
+        if (values.size() != spi.size()) {
+            throw new MpiException(ErrorClass.COUNT, op + ": " + values.size() + " values for "
+                    + name() + " of " + spi.size() + " ranks; pass exactly one per rank");
+        }
+        List<Buf> parts = new ArrayList<>(values.size());
+        for (Object v : values) {
+            parts.add(encodeOwned(v));
+        }
+        return parts;
     }
 
     private static void checkReduction(String op, Buf send, Buf recv, Op operation) {
@@ -901,7 +1480,7 @@ public class Comm {
 
     // ================================================================== helpers
 
-    private Buf encodeOwned(Object value) {
+    final Buf encodeOwned(Object value) {
         Buf typed = value instanceof Buf b ? b : Buf.ofArrayOrNull(value);
         if (typed != null) {
             return sendable(typed);
@@ -975,7 +1554,7 @@ public class Comm {
      * Returns a buffer the engine may read from any thread: a segment of a confined arena is
      * copied here, on its owner's thread.
      */
-    private static Buf sendable(Buf buf) {
+    static Buf sendable(Buf buf) {
         return buf.isThreadConfined() ? buf.copyToHeap() : buf;
     }
 

@@ -56,6 +56,7 @@ public abstract class AbstractRequest<T> implements Request<T> {
     private List<Runnable> listeners; // guarded by this
     private T value; // guarded by this
     private boolean decoded; // guarded by this
+    private boolean hasValue; // written before the release store of state
 
     /** Creates a pending request whose result is its status. */
     protected AbstractRequest(Progress progress) {
@@ -93,6 +94,26 @@ public abstract class AbstractRequest<T> implements Request<T> {
         return true;
     }
 
+    /**
+     * Completes the request with {@code status} and a result computed by the engine, such as
+     * what a non-blocking collective produced. Returns false if it had already completed or
+     * failed.
+     */
+    public final boolean completeWithValue(Status status, T result) {
+        if (!STATE.compareAndSet(this, PENDING, COMPLETING)) {
+            return false;
+        }
+        this.status = status;
+        synchronized (this) {
+            this.value = result;
+            this.decoded = true;
+        }
+        this.hasValue = true;
+        state = DONE;
+        signal();
+        return true;
+    }
+
     /** Fails the request; returns false if it had already completed or failed. */
     public final boolean fail(RuntimeException cause) {
         if (!STATE.compareAndSet(this, PENDING, COMPLETING)) {
@@ -120,6 +141,7 @@ public abstract class AbstractRequest<T> implements Request<T> {
             failure = null;
             value = null;
             decoded = false;
+            hasValue = false;
         }
     }
 
@@ -255,7 +277,7 @@ public abstract class AbstractRequest<T> implements Request<T> {
         if (state == FAILED) {
             throw rethrow();
         }
-        if (decoder == null) {
+        if (decoder == null && !hasValue) {
             @SuppressWarnings("unchecked")
             T t = (T) status;
             return t;

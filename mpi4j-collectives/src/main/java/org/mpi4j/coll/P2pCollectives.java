@@ -3,6 +3,7 @@ package org.mpi4j.coll;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.mpi4j.Buf;
 import org.mpi4j.ErrorClass;
 import org.mpi4j.MpiException;
@@ -11,6 +12,8 @@ import org.mpi4j.Status;
 import org.mpi4j.spi.AbstractRequest;
 import org.mpi4j.spi.CollectiveSpi;
 import org.mpi4j.spi.CommSpi;
+import org.mpi4j.spi.Neighborhood;
+import org.mpi4j.spi.Progress;
 import org.mpi4j.spi.Settings;
 
 /**
@@ -20,8 +23,10 @@ import org.mpi4j.spi.Settings;
  * <p>Settings (each names an algorithm, forcing it whatever the decision table says):
  * <ul>
  *   <li>{@code mpi4j.coll.barrier} — {@code dissemination} (default) or {@code linear};</li>
- *   <li>{@code mpi4j.coll.bcast} — {@code binomial} (default above two ranks) or
- *       {@code linear};</li>
+ *   <li>{@code mpi4j.coll.bcast} — {@code binomial} (default above two ranks),
+ *       {@code linear}, or {@code scatter-allgather} (van de Geijn's: the root scatters the
+ *       buffer in n pieces down a binomial tree, then a ring allgather assembles it
+ *       everywhere; the default for large buffers on four or more ranks);</li>
  *   <li>{@code mpi4j.coll.gather}, {@code mpi4j.coll.scatter} — {@code binomial} (default
  *       above two ranks) or {@code linear};</li>
  *   <li>{@code mpi4j.coll.allgather} — {@code recursive-doubling} (default for powers of
@@ -33,8 +38,24 @@ import org.mpi4j.spi.Settings;
  *       default for large ones) or {@code reduce-bcast}. Operations that are not
  *       commutative always run as {@code reduce-bcast}, the one that keeps rank order;</li>
  *   <li>{@code mpi4j.coll.scan} (also for exscan) — {@code recursive-doubling} (default) or
- *       {@code linear} (a chain from rank 0).</li>
+ *       {@code linear} (a chain from rank 0);</li>
+ *   <li>{@code mpi4j.coll.alltoall} — {@code bruck} (default for blocks up to 256 bytes on
+ *       eight or more ranks), {@code linear} (every message posted at once; default up to
+ *       32 KiB blocks) or {@code pairwise} (default for larger blocks);</li>
+ *   <li>{@code mpi4j.coll.alltoallv} — {@code linear} (default) or {@code pairwise};</li>
+ *   <li>{@code mpi4j.coll.reduce_scatter} (also for reduceScatterBlock) — {@code ring}
+ *       (default for commutative operations on at least 32 KiB) or {@code reduce-scatterv}
+ *       (a reduce to rank 0 then a scatterv: the only one for operations that are not
+ *       commutative, and the default for small messages).</li>
  * </ul>
+ *
+ * <p>gatherv and scatterv go straight between the root and each rank; allgatherv and the
+ * allgather of messages of any size go around a ring.
+ *
+ * <p>Every call takes the next number of a per-communicator sequence as its tag, on the
+ * collective context: calls come in the same order on every rank, so the numbers agree, and
+ * the messages of two calls never mix. A non-blocking collective takes its number when it
+ * is started, and runs on a virtual thread of its own.
  */
 public final class P2pCollectives implements CollectiveSpi {
     /** The setting that forces the barrier algorithm. */
@@ -57,6 +78,21 @@ public final class P2pCollectives implements CollectiveSpi {
     /** The setting that forces the scan and exscan algorithm. */
     public static final String SCAN = "mpi4j.coll.scan";
 
+    /** The setting that forces the alltoall algorithm. */
+    public static final String ALLTOALL = "mpi4j.coll.alltoall";
+    /** The setting that forces the alltoallv algorithm. */
+    public static final String ALLTOALLV = "mpi4j.coll.alltoallv";
+    /** The setting that forces the reduceScatter and reduceScatterBlock algorithm. */
+    public static final String REDUCE_SCATTER = "mpi4j.coll.reduce_scatter";
+
+    static final List<String> ALLTOALLS = List.of("bruck", "linear", "pairwise");
+    static final List<String> ALLTOALLVS = List.of("linear", "pairwise");
+    static final List<String> REDUCE_SCATTERS = List.of("ring", "reduce-scatterv");
+    /** From this total size a commutative reduce-scatter goes around the ring. */
+    static final long REDUCE_SCATTER_RING_BYTES = 32 * 1024;
+    /** From this size (and four ranks) bcast scatters and allgathers instead of forwarding whole buffers down a tree. */
+    static final long BCAST_SCATTER_ALLGATHER_BYTES = 256 * 1024;
+
     static final List<String> SCANS = List.of("recursive-doubling", "linear");
     static final List<String> REDUCES = List.of("binomial", "linear");
     static final List<String> ALLREDUCES = List.of("recursive-doubling", "ring", "reduce-bcast");
@@ -65,7 +101,7 @@ public final class P2pCollectives implements CollectiveSpi {
     static final long ALLREDUCE_RING_BYTES = 256 * 1024;
 
     static final List<String> BARRIERS = List.of("dissemination", "linear");
-    static final List<String> BCASTS = List.of("binomial", "linear");
+    static final List<String> BCASTS = List.of("binomial", "linear", "scatter-allgather");
     static final List<String> GATHERS = List.of("binomial", "linear");
     static final List<String> SCATTERS = List.of("binomial", "linear");
     static final List<String> ALLGATHERS = List.of("recursive-doubling", "bruck", "ring");
@@ -78,6 +114,12 @@ public final class P2pCollectives implements CollectiveSpi {
     private static final Buf EMPTY = Buf.of(new byte[0]);
 
     private final CommSpi coll;
+    private final Progress progress;
+    /** For a view made by {@link #start}: the tag every operation of the view uses; else -1. */
+    private final int fixedTag;
+    private final String alltoallAlgorithm;
+    private final String alltoallvAlgorithm;
+    private final String reduceScatterAlgorithm;
     private final String barrierAlgorithm;
     private final String bcastAlgorithm;
     private final String gatherAlgorithm;
@@ -92,10 +134,17 @@ public final class P2pCollectives implements CollectiveSpi {
      * Creates the collectives of a communicator.
      *
      * @param collectiveView the communicator on its collective context ({@link CommSpi#collectiveView()})
+     * @param progress the rank's progress, which requests of non-blocking collectives wait with
      * @param settings where forced algorithms are named
+     * @throws MpiException if a setting names no algorithm
      */
-    public P2pCollectives(CommSpi collectiveView, Settings settings) {
+    public P2pCollectives(CommSpi collectiveView, Progress progress, Settings settings) {
         this.coll = Objects.requireNonNull(collectiveView, "collectiveView");
+        this.progress = Objects.requireNonNull(progress, "progress");
+        this.fixedTag = -1;
+        this.alltoallAlgorithm = forced(settings, ALLTOALL, ALLTOALLS);
+        this.alltoallvAlgorithm = forced(settings, ALLTOALLV, ALLTOALLVS);
+        this.reduceScatterAlgorithm = forced(settings, REDUCE_SCATTER, REDUCE_SCATTERS);
         this.barrierAlgorithm = forced(settings, BARRIER, BARRIERS);
         this.bcastAlgorithm = forced(settings, BCAST, BCASTS);
         this.gatherAlgorithm = forced(settings, GATHER, GATHERS);
@@ -116,7 +165,68 @@ public final class P2pCollectives implements CollectiveSpi {
 
     /** The tag of the next collective call: the same on every rank, as calls come in the same order. */
     private int nextTag() {
-        return calls.getAndIncrement() & TAG_MASK;
+        return fixedTag >= 0 ? fixedTag : calls.getAndIncrement() & TAG_MASK;
+    }
+
+    /** A view whose every operation uses {@code tag}: the reservation {@link #start} makes. */
+    private P2pCollectives(P2pCollectives of, int tag) {
+        this.coll = of.coll;
+        this.progress = of.progress;
+        this.fixedTag = tag;
+        this.alltoallAlgorithm = of.alltoallAlgorithm;
+        this.alltoallvAlgorithm = of.alltoallvAlgorithm;
+        this.reduceScatterAlgorithm = of.reduceScatterAlgorithm;
+        this.barrierAlgorithm = of.barrierAlgorithm;
+        this.bcastAlgorithm = of.bcastAlgorithm;
+        this.gatherAlgorithm = of.gatherAlgorithm;
+        this.scatterAlgorithm = of.scatterAlgorithm;
+        this.allgatherAlgorithm = of.allgatherAlgorithm;
+        this.reduceAlgorithm = of.reduceAlgorithm;
+        this.allreduceAlgorithm = of.allreduceAlgorithm;
+        this.scanAlgorithm = of.scanAlgorithm;
+    }
+
+    // ================================================================== non-blocking
+
+    /**
+     * Reserves the next tag now, in program order, and runs {@code body} against a view that
+     * uses only that tag, on a virtual thread. Operations inside one body run one after the
+     * other, and each of them completes every message it starts before the next begins, so
+     * sharing the tag cannot mix their messages.
+     */
+    @Override
+    public <R> AbstractRequest<R> start(String what, Function<CollectiveSpi, R> body) {
+        P2pCollectives view = new P2pCollectives(this, nextTag());
+        CollectiveRequest<R> request = new CollectiveRequest<>(progress, what + " on " + coll.name());
+        Thread.ofVirtual().name("mpi4j-" + what).start(() -> {
+            try {
+                request.completeWithValue(DONE, body.apply(view));
+            } catch (RuntimeException e) {
+                request.fail(e);
+            } catch (Error e) {
+                request.fail(new MpiException(ErrorClass.INTERN, what + " failed: " + e, e));
+                throw e;
+            }
+        });
+        return request;
+    }
+
+    private static final Status DONE = new Status(org.mpi4j.Mpi.ANY_SOURCE, org.mpi4j.Mpi.ANY_TAG,
+            org.mpi4j.Datatype.BYTE, 0, false);
+
+    /** The request of a non-blocking collective. */
+    private static final class CollectiveRequest<R> extends AbstractRequest<R> {
+        private final String description;
+
+        CollectiveRequest(Progress progress, String description) {
+            super(progress);
+            this.description = description;
+        }
+
+        @Override
+        public String describe() {
+            return description;
+        }
     }
 
     // ================================================================== barrier
@@ -171,11 +281,68 @@ public final class P2pCollectives implements CollectiveSpi {
 
     @Override
     public void bcast(Buf buf, int root) {
-        Buf got = broadcast(coll.rank() == root ? buf : null, buf, root, nextTag());
+        int tag = nextTag();
+        int n = coll.size();
+        boolean scatterAllgather = bcastAlgorithm != null ? bcastAlgorithm.equals("scatter-allgather")
+                : n >= 4 && buf.byteSize() >= BCAST_SCATTER_ALLGATHER_BYTES;
+        if (scatterAllgather && n > 1) {
+            bcastScatterAllgather(buf, root, tag);
+            return;
+        }
+        Buf got = broadcast(coll.rank() == root ? buf : null, buf, root, tag);
         if (coll.rank() != root && got.byteSize() != buf.byteSize()) {
             throw new MpiException(ErrorClass.COUNT, "bcast: root " + root + " broadcast " + got.byteSize()
                     + " bytes, but this rank's buffer holds " + buf.byteSize() + " bytes (" + buf.count()
                     + " " + buf.datatype() + " elements); every rank must pass the same count");
+        }
+    }
+
+    /**
+     * Van de Geijn's broadcast for large buffers: piece c of the buffer (elements
+     * count·c/n up to count·(c+1)/n) belongs to relative rank c. The root sends each binomial
+     * subtree its pieces, which are contiguous, straight into place; then a ring allgather
+     * over relative ranks completes every buffer. Each rank moves about twice the buffer,
+     * whatever n is, where a tree moves it log n times down its deepest path.
+     */
+    private void bcastScatterAllgather(Buf buf, int root, int tag) {
+        int n = coll.size();
+        int me = coll.rank();
+        int rel = (me - root + n) % n;
+        long count = buf.count();
+        long[] start = new long[n + 1];
+        for (int c = 0; c <= n; c++) {
+            start[c] = count * c / n;
+        }
+        int subtree = subtreeSize(rel, n);
+        if (rel != 0) {
+            int mask = 1;
+            while ((rel & mask) == 0) {
+                mask <<= 1;
+            }
+            int parent = (rel - mask + root) % n;
+            long want = start[rel + subtree] - start[rel];
+            Blocks.check("bcast", coll.recv(buf.slice(start[rel], want), parent, tag), parent, want);
+        }
+        int top = 1;
+        while (top < subtree) {
+            top <<= 1;
+        }
+        for (int mask = top >> 1; mask > 0; mask >>= 1) {
+            int child = rel + mask;
+            if (child < n && mask < subtree) {
+                int size = Math.min(mask, n - child);
+                coll.send(buf.slice(start[child], start[child + size] - start[child]), (child + root) % n, tag, false);
+            }
+        }
+        int right = (me + 1) % n;
+        int left = (me - 1 + n) % n;
+        for (int step = 0; step < n - 1; step++) {
+            int sendPiece = (rel - step + n) % n;
+            int recvPiece = (rel - step - 1 + n) % n;
+            long want = start[recvPiece + 1] - start[recvPiece];
+            AbstractRequest<Status> in = coll.irecv(buf.slice(start[recvPiece], want), left, tag);
+            coll.send(buf.slice(start[sendPiece], start[sendPiece + 1] - start[sendPiece]), right, tag, false);
+            Blocks.check("bcast", in.waitFor(), left, want);
         }
     }
 
@@ -196,7 +363,7 @@ public final class P2pCollectives implements CollectiveSpi {
         if (n == 1) {
             return data;
         }
-        if (bcastAlgorithm().equals("linear")) {
+        if (bcastAlgorithm().equals("linear")) { // scatter-allgather needs every size known: trees do the rest
             if (me == root) {
                 sendToAll(data, root, tag);
                 return data;
@@ -768,5 +935,147 @@ public final class P2pCollectives implements CollectiveSpi {
         if (result != null) {
             Buf.copy(result, 0, recv, 0, result.byteSize());
         }
+    }
+    // ================================================================== v-forms
+
+    @Override
+    public void gatherv(Buf send, Buf recv, int[] counts, int[] displs, int root) {
+        VectorAlgorithms.gatherv(coll, nextTag(), send, recv, counts, displs, root);
+    }
+
+    @Override
+    public void scatterv(Buf send, int[] counts, int[] displs, Buf recv, int root) {
+        VectorAlgorithms.scatterv(coll, nextTag(), send, counts, displs, recv, root);
+    }
+
+    @Override
+    public void allgatherv(Buf send, Buf recv, int[] counts, int[] displs) {
+        int tag = nextTag();
+        int me = coll.rank();
+        if (send != null) {
+            Blocks.copy(send, 0, recv, displs[me], counts[me]);
+        }
+        VectorAlgorithms.allgathervRing(coll, tag, recv, counts, displs);
+    }
+
+    @Override
+    public List<Buf> allgatherAny(Buf mine) {
+        return VectorAlgorithms.allgatherAny(coll, nextTag(), mine);
+    }
+
+    // ================================================================== alltoall
+
+    @Override
+    public void alltoall(Buf send, Buf recv) {
+        int tag = nextTag();
+        long cnt = recv.count() / coll.size();
+        Buf from = send != null ? send : recv.copyToHeap();
+        String algorithm = alltoallAlgorithm != null ? alltoallAlgorithm
+                : AlltoallAlgorithms.choose(coll.size(), cnt * recv.datatype().extent());
+        AlltoallAlgorithms.alltoall(coll, tag, algorithm, from, recv, cnt);
+    }
+
+    @Override
+    public void alltoallv(Buf send, int[] sendCounts, int[] sendDispls, Buf recv, int[] recvCounts, int[] recvDispls) {
+        int tag = nextTag();
+        Buf from = send;
+        if (send == null) { // in place: the outgoing blocks are laid out as the incoming ones
+            from = recv.copyToHeap();
+            sendCounts = recvCounts;
+            sendDispls = recvDispls;
+        }
+        AlltoallAlgorithms.alltoallv(coll, tag, alltoallvAlgorithm != null ? alltoallvAlgorithm : "linear", from,
+                sendCounts, sendDispls, recv, recvCounts, recvDispls);
+    }
+
+    @Override
+    public List<Buf> alltoallAny(List<Buf> parts) {
+        return VectorAlgorithms.alltoallAny(coll, nextTag(), parts);
+    }
+
+    // ================================================================== reduce-scatter
+
+    @Override
+    public void reduceScatter(Buf send, Buf recv, int[] counts, Op op) {
+        int tag = nextTag();
+        int n = coll.size();
+        int me = coll.rank();
+        long[] start = Blocks.starts(counts);
+        Buf input = send != null ? send : recv;
+        String algorithm = reduceScatterAlgorithm;
+        if (!op.isCommutative()) {
+            algorithm = "reduce-scatterv";
+        } else if (algorithm == null) {
+            algorithm = start[n] * input.datatype().extent() >= REDUCE_SCATTER_RING_BYTES ? "ring" : "reduce-scatterv";
+        }
+        if (n == 1) {
+            if (send != null) {
+                Blocks.copy(send, 0, recv, 0, counts[0]);
+            }
+            return;
+        }
+        if (algorithm.equals("ring")) {
+            reduceScatterRing(input.slice(0, start[n]).copyToHeap(), recv, start, op, tag);
+            return;
+        }
+        // Reduce to rank 0 in rank order, then hand out the blocks.
+        Buf whole = me == 0 ? Buf.allocate(input.datatype(), Math.toIntExact(start[n])) : null;
+        reduce(input.slice(0, start[n]), whole, op, 0, tag);
+        int[] displs = new int[n];
+        for (int r = 0; r < n; r++) {
+            displs[r] = Math.toIntExact(start[r]);
+        }
+        VectorAlgorithms.scatterv(coll, tag, whole, counts, displs, recv.slice(0, counts[me]), 0);
+    }
+
+    /**
+     * Ring reduce-scatter (commutative operations): in step s a rank sends its partial sum of
+     * block me - s - 1 to the right and folds the left neighbour's partial sum of block
+     * me - s - 2 into its own; after n - 1 steps its own block holds everyone's contribution.
+     */
+    private void reduceScatterRing(Buf work, Buf recv, long[] start, Op op, int tag) {
+        int n = coll.size();
+        int me = coll.rank();
+        int right = (me + 1) % n;
+        int left = (me - 1 + n) % n;
+        long largest = 0;
+        for (int r = 0; r < n; r++) {
+            largest = Math.max(largest, start[r + 1] - start[r]);
+        }
+        Buf tmp = Buf.allocate(work.datatype(), Math.toIntExact(largest));
+        for (int step = 0; step < n - 1; step++) {
+            int sendBlock = (me - step - 1 + 2 * n) % n;
+            int recvBlock = (me - step - 2 + 2 * n) % n;
+            long rlen = start[recvBlock + 1] - start[recvBlock];
+            Buf in = tmp.slice(0, rlen);
+            AbstractRequest<Status> r = coll.irecv(in, left, tag);
+            coll.send(work.slice(start[sendBlock], start[sendBlock + 1] - start[sendBlock]), right, tag, false);
+            Blocks.check("reduceScatter", r.waitFor(), left, rlen);
+            op.reduce(in, work.slice(start[recvBlock], rlen));
+        }
+        Blocks.copy(work, start[me], recv, 0, start[me + 1] - start[me]);
+    }
+
+    // ================================================================== neighbours
+
+    @Override
+    public void neighborAllgatherv(Buf send, Buf recv, int[] counts, int[] displs, Neighborhood hood) {
+        NeighborAlgorithms.allgatherv(coll, nextTag(), send, recv, counts, displs, hood);
+    }
+
+    @Override
+    public void neighborAlltoallv(Buf send, int[] sendCounts, int[] sendDispls, Buf recv, int[] recvCounts,
+            int[] recvDispls, Neighborhood hood) {
+        NeighborAlgorithms.alltoallv(coll, nextTag(), send, sendCounts, sendDispls, recv, recvCounts, recvDispls, hood);
+    }
+
+    @Override
+    public List<Buf> neighborAllgatherAny(Buf mine, Neighborhood hood) {
+        return NeighborAlgorithms.allgatherAny(coll, nextTag(), mine, hood);
+    }
+
+    @Override
+    public List<Buf> neighborAlltoallAny(List<Buf> parts, Neighborhood hood) {
+        return NeighborAlgorithms.alltoallAny(coll, nextTag(), parts, hood);
     }
 }

@@ -113,10 +113,38 @@ class CollBarrierBcastTest {
     }
 
     @Test
+    void scatterAllgatherFromEveryRootAtEverySize() {
+        for (int n : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 16}) {
+            Mpi.local(n).set("mpi4j.coll.bcast", "scatter-allgather").timeout(Duration.ofSeconds(60)).execute(w -> {
+                for (int root = 0; root < w.size(); root++) {
+                    for (int count : new int[] {0, 1, 3, w.size() + 1, 1000, 300_000}) {
+                        long[] data = new long[count];
+                        if (w.rank() == root) {
+                            for (int i = 0; i < count; i++) {
+                                data[i] = root * 1_000_000_000L + i;
+                            }
+                        }
+                        w.bcast(Buf.of(data), root);
+                        for (int i = 0; i < count; i++) {
+                            assertEquals(root * 1_000_000_000L + i, data[i], "root " + root + ", " + count + " elements");
+                        }
+                    }
+                }
+            });
+        }
+        // By default a large buffer on four ranks or more takes this path too. A rank that
+        // passes another size fails, or its neighbours in the ring fail naming it.
+        JobAbortedException e = assertThrows(JobAbortedException.class, () -> Mpi.local(4)
+                .timeout(Duration.ofSeconds(30)).execute(w -> w.bcast(Buf.of(new long[w.rank() == 3 ? 70_000 : 80_000]), 1)));
+        String why = e.getMessage() + " / " + e.getCause().getMessage();
+        assertTrue(e.failedRank() == 3 || why.contains("rank 3"), why);
+    }
+
+    @Test
     void everyAlgorithmCanBeForcedByNameAndIsCorrect() {
         // Local engine only: the settings name the pure-Java algorithms.
         for (String barrier : List.of("dissemination", "linear")) {
-            for (String bcast : List.of("binomial", "linear")) {
+            for (String bcast : List.of("binomial", "linear", "scatter-allgather")) {
                 for (int n : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 16}) {
                     List<Integer> sums = Mpi.local(n).set("mpi4j.coll.barrier", barrier).set("mpi4j.coll.bcast", bcast)
                             .timeout(Duration.ofSeconds(60)).run(w -> {

@@ -65,7 +65,7 @@ final class LocalRank implements RankSpi {
 
     @Override
     public CollectiveSpi collectives(CommSpi comm) {
-        return new P2pCollectives(comm.collectiveView(), job.settings());
+        return new P2pCollectives(comm.collectiveView(), endpoint, job.settings());
     }
 
     @Override
