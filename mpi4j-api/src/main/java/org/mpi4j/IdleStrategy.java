@@ -78,12 +78,19 @@ public interface IdleStrategy {
     /**
      * Returns the default strategy for {@code waiters} busy threads sharing {@code cores}
      * cores: spin first when each waiter can have a core, otherwise yield and park soon.
+     *
+     * <p>A parked waiter is woken when something arrives for it; its park timeout is only a
+     * safety net. The net must not become the load: a thousand waiters that each wake every
+     * millisecond to look for nothing keep two cores busy switching threads, so the longest
+     * park grows with the waiters per core, keeping such wake-ups near 20,000 per second per
+     * core (1 ms up to 40 waiters per core, 25 ms for 1024 ranks on two cores).
      */
     static IdleStrategy forLoad(int waiters, int cores) {
         if (waiters <= cores) {
             return backoff(20_000, 50, Duration.ofNanos(1_000), Duration.ofMillis(1));
         }
-        return backoff(50, 10, Duration.ofNanos(1_000), Duration.ofMillis(1));
+        long maxParkNanos = Math.max(1_000_000L, waiters * 50_000L / Math.max(1, cores));
+        return backoff(50, 10, Duration.ofNanos(1_000), Duration.ofNanos(maxParkNanos));
     }
 
     /** Spin, then yield, then park with a doubling timeout: every built-in strategy is one of these. */
