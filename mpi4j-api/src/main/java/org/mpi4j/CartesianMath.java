@@ -16,9 +16,10 @@ import java.util.Objects;
  * of a non-periodic one there is no neighbour ({@link Mpi#PROC_NULL}).
  *
  * <p>Every method checks its arguments and throws an {@link MpiException} naming the MPI
- * operation it serves and the violated condition. MPI's {@code MPI_ERR_DIMS} and
- * {@code MPI_ERR_TOPOLOGY} have no class of their own here: bad dimensions are
- * {@link ErrorClass#ARG}, bad ranks and coordinates {@link ErrorClass#RANK}.
+ * operation it serves and the violated condition. MPI's {@code MPI_ERR_DIMS} has no class
+ * of its own here: bad dimensions are {@link ErrorClass#ARG}, bad ranks and coordinates
+ * {@link ErrorClass#RANK}. ({@link ErrorClass#TOPOLOGY} is for topologies that do not fit
+ * together across ranks, which only the communicating code in {@link Topologies} can see.)
  */
 final class CartesianMath {
 

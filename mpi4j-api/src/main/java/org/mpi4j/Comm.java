@@ -259,6 +259,131 @@ public class Comm {
         return freed;
     }
 
+    // ================================================================== virtual topologies
+    //
+    // The factories of CartComm, GraphComm and DistGraphComm; the work is in Topologies.
+
+    /**
+     * Creates a communicator whose ranks form a Cartesian grid ({@code MPI_Cart_create}):
+     * ranks 0 to {@code p - 1} of this communicator, {@code p} being the product of
+     * {@code dims}, in row-major order (the last coordinate varies fastest). Ranks from
+     * {@code p} on get null, as {@code MPI_COMM_NULL} in MPI. Collective: every rank passes
+     * the same {@code dims} and {@code periods}; {@link Mpi#dimsCreate} makes balanced ones.
+     *
+     * <p>{@code reorder} allows the engine to number the ranks anew to fit the machine. The
+     * pure-Java engines keep the order (rank r of the grid is rank r here), which MPI allows;
+     * a program must not rely on it when it passes true.
+     *
+     * @param dims the grid's extent in each dimension, each at least 1; no dimensions make a grid of one rank
+     * @param periods for each dimension, whether it wraps around
+     * @param reorder whether the ranks may be renumbered
+     * @return the grid communicator, or null on a rank outside the grid
+     * @throws MpiException of class {@link ErrorClass#ARG} if an extent is less than 1, if
+     *     {@code periods} and {@code dims} differ in length, or if the grid has more points
+     *     than this communicator has ranks; of class {@link ErrorClass#TOPOLOGY} if the ranks
+     *     pass different grids. Every rank throws, so none is left waiting.
+     */
+    public CartComm cartCreate(int[] dims, boolean[] periods, boolean reorder) {
+        checkNotFreed("cartCreate");
+        return Topologies.cart(this, dims, periods);
+    }
+
+    /**
+     * Creates a communicator whose ranks are the nodes of a graph that every rank passes in
+     * full ({@code MPI_Graph_create}): node i's neighbours are
+     * {@code edges[index[i-1] .. index[i]-1]} (from 0 for node 0). The nodes are ranks 0 to
+     * {@code index.length - 1} of this communicator; other ranks get null. Self-loops and
+     * repeated edges are allowed. Collective: every rank passes the same graph.
+     *
+     * <p>{@code reorder} is handled as in {@link #cartCreate}: the pure-Java engines keep the order.
+     *
+     * @param index for each node, the total number of neighbours of it and the nodes before it
+     * @param edges the neighbours of node 0, then of node 1, ...
+     * @param reorder whether the ranks may be renumbered
+     * @return the graph communicator, or null on a rank that is no node
+     * @throws MpiException of class {@link ErrorClass#ARG} if {@code index} decreases or the
+     *     graph has more nodes than this communicator has ranks; of class
+     *     {@link ErrorClass#COUNT} if {@code edges} does not have {@code index}'s last entry;
+     *     of class {@link ErrorClass#RANK} if an edge names no node; of class
+     *     {@link ErrorClass#TOPOLOGY} if the ranks pass different graphs
+     */
+    public GraphComm graphCreate(int[] index, int[] edges, boolean reorder) {
+        checkNotFreed("graphCreate");
+        return Topologies.graph(this, index, edges);
+    }
+
+    /**
+     * Creates a communicator with a distributed graph topology from each rank's own edges
+     * ({@code MPI_Dist_graph_create_adjacent}), unweighted: {@code sources} are the ranks
+     * with edges to this one, {@code destinations} those this one has edges to. Every rank
+     * of this communicator is a node, in the same order. Repeats and this rank itself are
+     * allowed. Collective.
+     *
+     * <p>Every edge must be listed at both its ends, as often at each; the call checks it,
+     * and fails on every rank with {@link ErrorClass#TOPOLOGY}, naming the ranks, if not.
+     * {@code reorder} is handled as in {@link #cartCreate}.
+     *
+     * @throws MpiException of class {@link ErrorClass#RANK} if a source or destination is not
+     *     a rank of this communicator; of class {@link ErrorClass#TOPOLOGY} if an edge is
+     *     listed at one end only, or if some ranks pass weights and others do not. A rank's
+     *     invalid arguments make every rank throw, the others naming it.
+     */
+    public DistGraphComm distGraphCreateAdjacent(int[] sources, int[] destinations, boolean reorder) {
+        return distGraphCreateAdjacent(sources, null, destinations, null, reorder);
+    }
+
+    /**
+     * {@link #distGraphCreateAdjacent(int[], int[], boolean)} with weights: the weight of the
+     * edge from {@code sources[i]} is {@code sourceWeights[i]}, that of the edge to
+     * {@code destinations[j]} is {@code destWeights[j]}, each at least 0. An edge must have
+     * the same weight at both its ends. Null for both means unweighted
+     * ({@code MPI_UNWEIGHTED}); every rank must then pass null.
+     *
+     * @throws MpiException of class {@link ErrorClass#COUNT} if a weights array's length
+     *     differs from its ranks'; of class {@link ErrorClass#ARG} if a weight is negative or
+     *     only one of the two weights arrays is null; of class {@link ErrorClass#TOPOLOGY} if
+     *     the two ends of an edge disagree on its weight; otherwise as the unweighted form
+     */
+    public DistGraphComm distGraphCreateAdjacent(int[] sources, int[] sourceWeights, int[] destinations,
+            int[] destWeights, boolean reorder) {
+        checkNotFreed("distGraphCreateAdjacent");
+        return Topologies.distGraphAdjacent(this, sources, sourceWeights, destinations, destWeights);
+    }
+
+    /**
+     * Creates a communicator with a distributed graph topology from edges that any rank may
+     * name ({@code MPI_Dist_graph_create}), unweighted: this rank names {@code degrees[i]}
+     * edges from {@code sources[i]}, to the next {@code degrees[i]} entries of
+     * {@code destinations}. The call delivers every edge to both its ends (it communicates),
+     * so each rank's {@link DistGraphComm#sources()} and {@link DistGraphComm#destinations()}
+     * hold its edges in the order of the ranks that named them, then of their lists. Every
+     * rank of this communicator is a node. Collective.
+     *
+     * @throws MpiException of class {@link ErrorClass#COUNT} if {@code degrees} and
+     *     {@code sources} differ in length, a degree is negative or the degrees do not add up
+     *     to {@code destinations.length}; of class {@link ErrorClass#RANK} if a rank is out of
+     *     range. A rank's invalid arguments make every rank throw, the others naming it.
+     */
+    public DistGraphComm distGraphCreate(int[] sources, int[] degrees, int[] destinations, boolean reorder) {
+        return distGraphCreate(sources, degrees, destinations, null, reorder);
+    }
+
+    /**
+     * {@link #distGraphCreate(int[], int[], int[], boolean)} with a weight, at least 0, for
+     * each entry of {@code destinations}; null means unweighted ({@code MPI_UNWEIGHTED}),
+     * and then every rank must pass null.
+     *
+     * @throws MpiException of class {@link ErrorClass#COUNT} if {@code weights} and
+     *     {@code destinations} differ in length; of class {@link ErrorClass#ARG} if a weight is
+     *     negative; of class {@link ErrorClass#TOPOLOGY} if some ranks pass weights and others
+     *     do not; otherwise as the unweighted form
+     */
+    public DistGraphComm distGraphCreate(int[] sources, int[] degrees, int[] destinations, int[] weights,
+            boolean reorder) {
+        checkNotFreed("distGraphCreate");
+        return Topologies.distGraph(this, sources, degrees, destinations, weights);
+    }
+
     private void checkNotFreed(String op) {
         if (freed) {
             throw new MpiException(ErrorClass.COMM, op + ": " + name() + " has been freed");

@@ -22,6 +22,13 @@ public enum ErrorClass {
     REQUEST,
     /** A communicator used after it was freed, or across worlds. */
     COMM,
+    /**
+     * A virtual topology that is invalid as a whole, though each rank's arguments may be
+     * valid alone: ranks that disagree on a grid or graph they must all pass, an edge of a
+     * distributed graph listed at one of its ends only, or neighbour collectives on a graph
+     * whose adjacency is not symmetric ({@code MPI_ERR_TOPOLOGY}).
+     */
+    TOPOLOGY,
     /** A peer has finished (finalized) and the operation can never complete. */
     PROC_FINALIZED,
     /** The job was aborted: a rank failed or called abort. */

@@ -95,6 +95,49 @@ public final class Mpi implements AutoCloseable {
         return new LocalJob(ranks);
     }
 
+    /**
+     * Returns a balanced grid of {@code nnodes} points, for {@link Comm#cartCreate}: MPI's
+     * {@code MPI_Dims_create}, returning the result as mpi4py's {@code Compute_dims} does.
+     *
+     * <p>Entries of {@code dims} greater than 0 are kept; entries equal to 0 are filled so
+     * that the product of all entries is {@code nnodes}, the filled ones as close to each
+     * other as possible and in non-increasing order: {@code dimsCreate(6, new int[2])} is
+     * {@code {3, 2}}, {@code dimsCreate(7, new int[2])} {@code {7, 1}} and
+     * {@code dimsCreate(6, new int[] {0, 3, 0})} {@code {2, 3, 1}}. Where several fillings
+     * are equally balanced (smallest difference between the largest and the smallest
+     * filled entry), the one with the smallest largest entry wins, then the smallest second
+     * largest, and so on, as in MPICH: 360 in three dimensions is {@code {9, 8, 5}}.
+     *
+     * <p>A local call: no communication, the same result on every rank.
+     *
+     * @param nnodes the number of grid points, at least 1 (usually a communicator's size)
+     * @param dims the dimensions, 0 where the call is to choose; not modified
+     * @return a new array: {@code dims} with its 0 entries filled
+     * @throws MpiException of class {@link ErrorClass#COUNT} if {@code nnodes < 1}; of class
+     *         {@link ErrorClass#ARG} if an entry is negative, if {@code nnodes} is not a
+     *         multiple of the product of the positive entries, or if no entry is 0 and that
+     *         product is not {@code nnodes}
+     */
+    public static int[] dimsCreate(int nnodes, int[] dims) {
+        return CartesianMath.dimsCreate(nnodes, dims);
+    }
+
+    /**
+     * Returns a balanced grid of {@code nnodes} points in {@code ndims} dimensions, in
+     * non-increasing order: {@link #dimsCreate(int, int[])} with every entry free.
+     * {@code dimsCreate(12, 2)} is {@code {4, 3}}.
+     *
+     * @throws MpiException of class {@link ErrorClass#COUNT} if {@code nnodes < 1}; of class
+     *         {@link ErrorClass#ARG} if {@code ndims < 0}, or if {@code ndims} is 0 and
+     *         {@code nnodes} is not 1
+     */
+    public static int[] dimsCreate(int nnodes, int ndims) {
+        if (ndims < 0) {
+            throw new MpiException(ErrorClass.ARG, "dimsCreate: ndims " + ndims + " is negative");
+        }
+        return CartesianMath.dimsCreate(nnodes, new int[ndims]);
+    }
+
     /** Returns the world communicator: every rank of the job. */
     public Comm world() {
         return world;
