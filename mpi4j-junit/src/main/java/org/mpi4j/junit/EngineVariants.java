@@ -40,7 +40,17 @@ final class EngineVariants {
          * @throws org.mpi4j.JobAbortedException if a rank failed; its cause is the rank's exception
          * @throws org.mpi4j.MpiException of class TIMEOUT if the job did not finish in time
          */
-        void run(int ranks, long seed, Duration timeout, RankAction body);
+        void run(int ranks, long seed, Duration timeout, RankAction body) throws Throwable;
+    }
+
+    /**
+     * How the process engine runs a test: on a {@link ProcessPool}, which needs the method
+     * itself (it is called in other JVMs), not a closure.
+     */
+    @FunctionalInterface
+    interface MethodLauncher {
+        /** Runs {@code method}, which takes one {@code Comm} and nothing else, on every rank. */
+        void run(int ranks, long seed, Duration timeout, java.lang.reflect.Method method) throws Throwable;
     }
 
     /**
@@ -50,9 +60,16 @@ final class EngineVariants {
      * @param seeded whether the variant takes a seed (and so shows and prints it)
      * @param missing why the variant cannot run here (e.g. "no libmpi found"), or null if it
      *     can; a variant that cannot run disables its invocations rather than failing them
-     * @param launcher how to run a job on it
+     * @param launcher how to run a job on it in this JVM, or null
+     * @param methodLauncher how to run a test method in other JVMs, or null
+     * @param rankCounts the rank counts the variant runs, or null for any
      */
-    record Variant(String name, boolean seeded, Supplier<String> missing, Launcher launcher) {
+    record Variant(String name, boolean seeded, Supplier<String> missing, Launcher launcher,
+            MethodLauncher methodLauncher, Set<Integer> rankCounts) {
+
+        Variant(String name, boolean seeded, Supplier<String> missing, Launcher launcher) {
+            this(name, seeded, missing, launcher, null, null);
+        }
     }
 
     /** For variants that can always run. */
@@ -67,6 +84,24 @@ final class EngineVariants {
         add(new Variant("local-hostile", true, ALWAYS,
                 (n, seed, timeout, body) -> Mpi.local(n).set("mpi4j.transport.hostile", seed)
                         .timeout(timeout).execute(body)));
+        // One JVM per rank, over shared memory, on jobs that stay up between tests. Only at
+        // the rank counts that {@code mpi4j.test.process.ranks} lists (default 2, 3, 4): a
+        // JVM per rank costs memory and start-up that 16 ranks on two cores cannot pay.
+        add(new Variant("process", true, ALWAYS, null, ProcessPool::run, processRankCounts()));
+    }
+
+    /** The setting that lists the rank counts the process variant runs. */
+    static final String PROCESS_RANKS = "mpi4j.test.process.ranks";
+
+    private static Set<Integer> processRankCounts() {
+        String v = System.getProperty(PROCESS_RANKS, "2,3,4");
+        Set<Integer> out = new java.util.LinkedHashSet<>();
+        for (String s : v.split(",")) {
+            if (!s.isBlank()) {
+                out.add(Integer.parseInt(s.trim()));
+            }
+        }
+        return Collections.unmodifiableSet(out);
     }
 
     private EngineVariants() {

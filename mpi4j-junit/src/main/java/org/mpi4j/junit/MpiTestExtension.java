@@ -162,6 +162,14 @@ final class MpiTestExtension implements TestTemplateInvocationContextProvider {
         }
 
         private ConditionEvaluationResult available(ExtensionContext context) {
+            if (variant.rankCounts() != null && !variant.rankCounts().contains(ranks)) {
+                return ConditionEvaluationResult.disabled("engine " + variant.name() + " runs at "
+                        + variant.rankCounts() + " ranks only (" + EngineVariants.PROCESS_RANKS + ")");
+            }
+            if (variant.methodLauncher() != null && context.getRequiredTestMethod().getParameterCount() != 1) {
+                return ConditionEvaluationResult.disabled("engine " + variant.name()
+                        + " runs methods whose only parameter is the Comm");
+            }
             String missing = variant.missing().get();
             return missing == null
                     ? ConditionEvaluationResult.enabled("engine " + variant.name() + " is available")
@@ -215,7 +223,11 @@ final class MpiTestExtension implements TestTemplateInvocationContextProvider {
                 }
             };
             try {
-                v.launcher().run(invocation.ranks(), invocation.seed(), invocation.timeout(), body);
+                if (v.methodLauncher() != null) {
+                    v.methodLauncher().run(invocation.ranks(), invocation.seed(), invocation.timeout(), method);
+                } else {
+                    v.launcher().run(invocation.ranks(), invocation.seed(), invocation.timeout(), body);
+                }
             } catch (Throwable t) {
                 Throwable failure = t instanceof JobAbortedException e ? primaryCause(e) : t;
                 if (v.seeded()) {

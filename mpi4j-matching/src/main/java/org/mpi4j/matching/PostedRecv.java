@@ -37,6 +37,16 @@ abstract class PostedRecv<T> extends AbstractRequest<T> {
     }
 
     String where() {
-        return "(source=" + source + ", tag=" + tag + ") on " + comm.name();
+        return "(source=" + sourceName(source) + ", tag=" + tagName(tag) + ") on " + comm.name();
+    }
+
+    /** A source as a reader of a diagnostic wants it: a number, or ANY_SOURCE. */
+    static String sourceName(int source) {
+        return source == org.mpi4j.Mpi.ANY_SOURCE ? "ANY_SOURCE" : Integer.toString(source);
+    }
+
+    /** A tag as a reader of a diagnostic wants it: a number, or ANY_TAG. */
+    static String tagName(int tag) {
+        return tag == org.mpi4j.Mpi.ANY_TAG ? "ANY_TAG" : Integer.toString(tag);
     }
 }

@@ -20,6 +20,6 @@ final class ProbeRequest extends AbstractRequest<Status> {
 
     @Override
     public String describe() {
-        return "probe(source=" + source + ", tag=" + tag + ") on " + comm.name();
+        return "probe(source=" + PostedRecv.sourceName(source) + ", tag=" + PostedRecv.tagName(tag) + ") on " + comm.name();
     }
 }

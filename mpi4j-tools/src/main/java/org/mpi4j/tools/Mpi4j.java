@@ -15,12 +15,14 @@ import org.mpi4j.MpiException;
  * The {@code mpi4j} command line.
  *
  * <pre>
- * mpi4j run -n N [-cp CLASSPATH] [--tag-output] [--timeout SECONDS] [--engine local] MainClass [args...]
+ * mpi4j run -n N [-cp CLASSPATH] [--tag-output] [--timeout SECONDS] [--engine local|process]
+ *           [-x VAR[=VALUE]] [--jvm OPTION] MainClass [args...]
  * </pre>
  *
  * <p>{@code run} starts {@code MainClass}'s main method on {@code N} ranks. With the local
  * engine, the ranks are threads of this JVM: {@link Mpi#init} inside each returns that rank,
- * so a program written for any engine runs unchanged. Options follow {@code mpirun}'s
+ * so a program written for any engine runs unchanged. With the process engine, each rank is
+ * a JVM of its own ({@link ProcessLauncher}). Options follow {@code mpirun}'s
  * conventions ({@code -n} or {@code -np}; options before the program, the program's own
  * arguments after it).
  *
@@ -143,6 +145,10 @@ public final class Mpi4j {
             err.println("mpi4j run: " + e.getMessage());
             err.print(runUsage());
             return EXIT_USAGE;
+        }
+        if (options.engine().equals("process")) {
+            program.close();
+            return new ProcessLauncher(options, classPath(options), out, err).run();
         }
         try (program) {
             return runLocal(options, program);

@@ -3,7 +3,9 @@ package org.mpi4j.tools;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -22,12 +24,14 @@ import java.util.Locale;
  * @param timeout the job's time limit, or null for none
  * @param mainClass the binary name of the class whose main method to run
  * @param programArgs the arguments for the program's main method
+ * @param jvmOptions options for the JVMs of the process engine's ranks ({@code --jvm})
+ * @param environment variables for the ranks' environment ({@code -x})
  */
 record RunOptions(int ranks, String classPath, String engine, boolean tagOutput, Duration timeout,
-        String mainClass, List<String> programArgs) {
+        String mainClass, List<String> programArgs, List<String> jvmOptions, Map<String, String> environment) {
 
-    /** The engines {@code mpi4j run} can start; the process and native engines come later. */
-    static final List<String> ENGINES = List.of("local");
+    /** The engines {@code mpi4j run} can start; the native engine comes later. */
+    static final List<String> ENGINES = List.of("local", "process");
 
     /** One option: its names, the name of its value (null for a flag), and its help. */
     record Option(List<String> names, String valueName, String help, Setter setter) {
@@ -47,8 +51,16 @@ record RunOptions(int ranks, String classPath, String engine, boolean tagOutput,
                             + " separated by '" + java.io.File.pathSeparator + "' (default: $CLASSPATH, else .)",
                     (b, v) -> b.classPath = v),
             new Option(List.of("--engine"), "NAME",
-                    "the engine to run on: " + String.join(", ", ENGINES) + " (ranks are threads of this JVM)",
+                    "the engine to run on: local (default: ranks are threads of this JVM) or process"
+                            + " (one JVM per rank)",
                     (b, v) -> b.engine = parseEngine(v)),
+            new Option(List.of("-x"), "VAR[=VALUE]",
+                    "process engine: set VAR in every rank's environment, to VALUE or to this"
+                            + " environment's value of VAR; repeatable",
+                    (b, v) -> b.environment(v)),
+            new Option(List.of("--jvm"), "OPTION",
+                    "process engine: an option for every rank's JVM, e.g. --jvm -Xmx2g; repeatable",
+                    (b, v) -> b.jvmOptions.add(v)),
             new Option(List.of("--tag-output"), null,
                     "prefix each line of output with the rank that printed it, as \"[R] \"",
                     (b, v) -> b.tagOutput = true),
@@ -65,6 +77,22 @@ record RunOptions(int ranks, String classPath, String engine, boolean tagOutput,
         boolean tagOutput;
         Duration timeout;
         boolean help;
+        final List<String> jvmOptions = new ArrayList<>();
+        final Map<String, String> environment = new LinkedHashMap<>();
+
+        void environment(String v) throws UsageException {
+            int eq = v.indexOf('=');
+            String name = eq < 0 ? v : v.substring(0, eq);
+            if (name.isEmpty() || !name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw new UsageException("-x needs a variable name, as VAR or VAR=VALUE: " + v);
+            }
+            String value = eq < 0 ? System.getenv(name) : v.substring(eq + 1);
+            if (value == null) {
+                throw new UsageException("-x " + name + ": the variable is not set here; give it a value as "
+                        + name + "=VALUE");
+            }
+            environment.put(name, value);
+        }
     }
 
     /**
@@ -119,8 +147,13 @@ record RunOptions(int ranks, String classPath, String engine, boolean tagOutput,
         }
         String mainClass = args.get(i);
         List<String> programArgs = new ArrayList<>(args.subList(i + 1, args.size()));
+        if (!b.engine.equals("process") && (!b.jvmOptions.isEmpty() || !b.environment.isEmpty())) {
+            throw new UsageException("-x and --jvm apply to the process engine (--engine process);"
+                    + " the local engine's ranks share this JVM and its environment");
+        }
         return new RunOptions(b.ranks, b.classPath, b.engine, b.tagOutput, b.timeout, mainClass,
-                List.copyOf(programArgs));
+                List.copyOf(programArgs), List.copyOf(b.jvmOptions), java.util.Collections.unmodifiableMap(
+                        new LinkedHashMap<>(b.environment)));
     }
 
     private static Option find(String name) {

@@ -17,7 +17,27 @@ class RunOptionsTest {
                 "--timeout=1.5", "app.Main", "--tag-output", "x"));
 
         assertEquals(new RunOptions(3, "a:b", "local", true, Duration.ofMillis(1500), "app.Main",
-                List.of("--tag-output", "x")), o);
+                List.of("--tag-output", "x"), List.of(), java.util.Map.of()), o);
+    }
+
+    @Test
+    void parse_processEngineOptions() throws UsageException {
+        RunOptions o = RunOptions.parse(List.of("-n", "2", "--engine", "process", "-x", "A=1", "-x", "B=x=y",
+                "--jvm", "-Xmx1g", "--jvm=-Dk=v", "app.Main"));
+
+        assertEquals("process", o.engine());
+        assertEquals(java.util.Map.of("A", "1", "B", "x=y"), o.environment());
+        assertEquals(List.of("-Xmx1g", "-Dk=v"), o.jvmOptions());
+    }
+
+    @Test
+    void parse_processOptionsNeedTheProcessEngine() {
+        UsageException e = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
+                () -> RunOptions.parse(List.of("-n", "2", "-x", "A=1", "app.Main")));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("process engine"), e.getMessage());
+        UsageException bad = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
+                () -> RunOptions.parse(List.of("-n", "2", "--engine", "process", "-x", "=1", "app.Main")));
+        org.junit.jupiter.api.Assertions.assertTrue(bad.getMessage().contains("variable name"), bad.getMessage());
     }
 
     @Test

@@ -1,0 +1,98 @@
+package org.mpi4j.engine.process;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The secret that makes a job's processes the only ones that can join it: the launcher draws
+ * a fresh one per job and hands it to its ranks in the environment; every connection proves
+ * knowledge of it with an HMAC over a fresh challenge, so a recorded exchange cannot be
+ * replayed and the secret itself never crosses the wire.
+ */
+public final class JobSecret {
+    /** The environment variable that carries the secret to a rank, in base64. */
+    public static final String ENV = "MPI4J_SECRET";
+    /** The size of a challenge (nonce) in bytes. */
+    public static final int NONCE_BYTES = 32;
+    /** The size of a proof (HMAC-SHA256) in bytes. */
+    public static final int PROOF_BYTES = 32;
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final byte[] key;
+
+    private JobSecret(byte[] key) {
+        this.key = key;
+    }
+
+    /** Draws a fresh random secret. */
+    public static JobSecret generate() {
+        byte[] k = new byte[32];
+        RANDOM.nextBytes(k);
+        return new JobSecret(k);
+    }
+
+    /**
+     * Reads a secret from its base64 form.
+     *
+     * @throws IllegalArgumentException if it is not base64 of at least 16 bytes
+     */
+    public static JobSecret parse(String base64) {
+        byte[] k = Base64.getDecoder().decode(base64.trim());
+        if (k.length < 16) {
+            throw new IllegalArgumentException("a job secret has at least 16 bytes; this one has " + k.length);
+        }
+        return new JobSecret(k);
+    }
+
+    /** Returns the base64 form, for the environment of a rank. */
+    public String encoded() {
+        return Base64.getEncoder().encodeToString(key);
+    }
+
+    /** Returns a fresh random challenge. */
+    public static byte[] nonce() {
+        byte[] n = new byte[NONCE_BYTES];
+        RANDOM.nextBytes(n);
+        return n;
+    }
+
+    /**
+     * Returns the proof that the holder of this secret speaks: an HMAC of the label (which
+     * says who proves what to whom, so a proof cannot be reflected), both challenges and the
+     * numbers that identify the parties.
+     */
+    public byte[] prove(String label, byte[] nonceA, byte[] nonceB, long... ids) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            mac.update(label.getBytes(StandardCharsets.UTF_8));
+            mac.update((byte) 0);
+            mac.update(nonceA);
+            mac.update(nonceB);
+            ByteBuffer b = ByteBuffer.allocate(8 * ids.length);
+            for (long id : ids) {
+                b.putLong(id);
+            }
+            mac.update(b.array());
+            return mac.doFinal();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
+    }
+
+    /** Checks a proof in constant time. */
+    public boolean verify(byte[] proof, String label, byte[] nonceA, byte[] nonceB, long... ids) {
+        return MessageDigest.isEqual(proof, prove(label, nonceA, nonceB, ids));
+    }
+
+    @Override
+    public String toString() {
+        return "JobSecret[hidden]";
+    }
+}

@@ -1,0 +1,226 @@
+package org.mpi4j.engine.process;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.mpi4j.Codec;
+import org.mpi4j.ErrorClass;
+import org.mpi4j.IdleStrategy;
+import org.mpi4j.MpiException;
+import org.mpi4j.matching.Endpoint;
+import org.mpi4j.spi.Settings;
+import org.mpi4j.transport.Transport;
+import org.mpi4j.transport.shm.ShmTransport;
+
+/**
+ * How a process joins its job: it reads what the launcher put in its environment, proves
+ * the job secret at the rendezvous, publishes how to reach it, learns how to reach everyone
+ * else, and wires a transport to each peer — shared memory to the ranks of its own host, TCP
+ * to the others.
+ *
+ * <p>Settings read here (each also an environment variable, {@code mpi4j.rank} as
+ * {@code MPI4J_RANK}):
+ * <ul>
+ *   <li>{@code mpi4j.rank}, {@code mpi4j.size}, {@code mpi4j.rendezvous}, {@code mpi4j.job.id},
+ *       {@code mpi4j.secret} — set by the launcher;</li>
+ *   <li>{@code mpi4j.host.id} — what identifies this host for shared memory (default: the
+ *       host name, boot id and network namespace, so that namespaces on one machine count as
+ *       hosts of their own);</li>
+ *   <li>{@code mpi4j.transport} — {@code auto} (default: shared memory within a host, TCP
+ *       between hosts) or {@code tcp} (TCP to every peer);</li>
+ *   <li>{@code mpi4j.codec}, {@code mpi4j.idle} — as for the local engine.</li>
+ * </ul>
+ */
+final class ProcessJoin {
+    static final Duration CONNECT = Duration.ofSeconds(30);
+    static final Duration TABLE = Duration.ofSeconds(120);
+    /** How long a rank that lost its launcher lives on, to let its main thread report why. */
+    static final Duration ORPHAN_GRACE = Duration.ofSeconds(2);
+
+    private ProcessJoin() {
+    }
+
+    static ProcessRank join(Settings settings) {
+        int rank = intSetting(settings, ProcessEnv.RANK);
+        int size = intSetting(settings, ProcessEnv.SIZE);
+        if (size < 1 || rank < 0 || rank >= size) {
+            throw new MpiException(ErrorClass.ARG, ProcessEnv.RANK + "=" + rank + " and " + ProcessEnv.SIZE + "=" + size
+                    + " do not describe a rank of a job");
+        }
+        InetSocketAddress rendezvous = address(required(settings, ProcessEnv.RENDEZVOUS));
+        JobSecret secret;
+        try {
+            secret = JobSecret.parse(required(settings, JobSecret.ENV));
+        } catch (IllegalArgumentException e) {
+            throw new MpiException(ErrorClass.ARG, JobSecret.ENV + " is not a job secret: " + e.getMessage());
+        }
+        String jobId = required(settings, ProcessEnv.JOB_ID);
+        boolean tcpOnly = "tcp".equals(settings.get("mpi4j.transport", "auto"));
+
+        ControlClient control;
+        try {
+            control = ControlClient.connect(rendezvous, secret, rank, CONNECT);
+        } catch (IOException e) {
+            throw new MpiException(ErrorClass.INTERN, "rank " + rank + " cannot join its job at " + rendezvous + ": "
+                    + e.getMessage(), e);
+        }
+        try {
+            String host = hostName();
+            String hostId = settings.get("mpi4j.host.id", host + "/" + bootId() + "/" + netNamespace());
+            Path shmDir = ShmTransport.jobDirectory(jobId);
+            RankCard mine = new RankCard(rank, host, hostId, "", 0, shmDir.toString(), ProcessHandle.current().pid());
+            List<RankCard> table = control.exchange(mine, TABLE);
+
+            List<Integer> local = new ArrayList<>();
+            for (RankCard c : table) {
+                if (!tcpOnly && c.hostId().equals(hostId)) {
+                    local.add(c.rank());
+                }
+            }
+            Transport[] routes = new Transport[size];
+            ShmTransport shm = null;
+            if (local.size() > 1) {
+                shm = new ShmTransport(rank, local.stream().mapToInt(Integer::intValue).toArray(), shmDir,
+                        shmToken(secret), ShmTransport.defaultCapacity(local.size()), null);
+                for (int peer : local) {
+                    routes[peer] = shm;
+                }
+            }
+            for (int r = 0; r < size; r++) {
+                if (r != rank && routes[r] == null) {
+                    throw new MpiException(ErrorClass.UNSUPPORTED, "rank " + r + " runs on another host ("
+                            + table.get(r).host() + "), and TCP between hosts is not wired yet");
+                }
+            }
+            RoutedTransport routed = new RoutedTransport(rank, routes);
+            int cores = Runtime.getRuntime().availableProcessors();
+            IdleStrategy idle = settings.getObject("mpi4j.idle", IdleStrategy.class,
+                    IdleStrategy.forLoad(Math.max(1, local.size()), cores));
+            Endpoint endpoint = new Endpoint(rank, size, routed, idle);
+            routed.register(endpoint);
+            if (shm != null) {
+                shm.register(endpoint);
+                shm.connect(CONNECT);
+            }
+            ShmTransport shmFinal = shm;
+            ProcessRank pr = new ProcessRank(rank, size, host, settings, codec(settings), endpoint, control, () -> {
+                if (shmFinal != null) {
+                    shmFinal.close();
+                }
+            });
+            control.listen(new ControlClient.Handler() {
+                @Override
+                public void onAbort(int failedRank, int code, String reason) {
+                    pr.aborted(failedRank, code, reason);
+                }
+
+                @Override
+                public void onLauncherLost(String why) {
+                    pr.aborted(org.mpi4j.Mpi.UNDEFINED, 1, "rank " + rank + " lost its launcher (" + why + ")");
+                    Thread.ofPlatform().daemon().start(() -> {
+                        try {
+                            Thread.sleep(ORPHAN_GRACE.toMillis());
+                        } catch (InterruptedException ignored) {
+                            // halting anyway
+                        }
+                        Runtime.getRuntime().halt(1); // no orphans
+                    });
+                }
+            }, endpoint::describe);
+            return pr;
+        } catch (IOException e) {
+            control.close();
+            throw new MpiException(ErrorClass.INTERN, "rank " + rank + " could not join its job: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            control.close();
+            throw e;
+        }
+    }
+
+    /** The shared-memory rings' job token: derived from the secret, so only this job's rings are accepted. */
+    private static long shmToken(JobSecret secret) {
+        byte[] h = secret.prove("mpi4j shared memory token", new byte[0], new byte[0]);
+        return java.nio.ByteBuffer.wrap(h).getLong();
+    }
+
+    private static String required(Settings settings, String variable) {
+        String v = settings.get(ProcessEnv.setting(variable), null);
+        if (v == null || v.isBlank()) {
+            throw new MpiException(ErrorClass.ARG, variable + " is not set: a process-engine rank is started by"
+                    + " mpi4j run --engine process");
+        }
+        return v.trim();
+    }
+
+    private static int intSetting(Settings settings, String variable) {
+        String v = required(settings, variable);
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new MpiException(ErrorClass.ARG, variable + "=" + v + " is not a number");
+        }
+    }
+
+    private static InetSocketAddress address(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new MpiException(ErrorClass.ARG, ProcessEnv.RENDEZVOUS + "=" + hostPort + " is not host:port");
+        }
+        try {
+            return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+        } catch (IllegalArgumentException e) {
+            throw new MpiException(ErrorClass.ARG, ProcessEnv.RENDEZVOUS + "=" + hostPort + " is not host:port");
+        }
+    }
+
+    private static Codec codec(Settings settings) {
+        Object v = settings.value("mpi4j.codec");
+        if (v instanceof Codec c) {
+            return c;
+        }
+        String name = settings.get("mpi4j.codec", "fory");
+        return switch (name) {
+            case "fory" -> Codec.fory();
+            case "java" -> Codec.java();
+            default -> throw new MpiException(ErrorClass.ARG, "setting mpi4j.codec=" + name + " names no codec (fory or java)");
+        };
+    }
+
+    static String hostName() {
+        String h = read("/proc/sys/kernel/hostname");
+        if (!h.isEmpty()) {
+            return h;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    private static String bootId() {
+        return read("/proc/sys/kernel/random/boot_id");
+    }
+
+    /** The network namespace: ranks in different namespaces are on different "hosts" (how tests play several). */
+    private static String netNamespace() {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return "";
+        }
+    }
+
+    private static String read(String file) {
+        try {
+            return Files.readString(Path.of(file), StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

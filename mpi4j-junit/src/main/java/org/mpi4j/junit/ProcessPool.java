@@ -1,0 +1,203 @@
+package org.mpi4j.junit;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.ObjectInputStream;
+import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.mpi4j.ErrorClass;
+import org.mpi4j.JobAbortedException;
+import org.mpi4j.MpiException;
+import org.mpi4j.engine.process.ProcessJob;
+
+/**
+ * Jobs of the process engine that stay up between tests: starting JVMs for every test
+ * invocation would cost more than the tests, so one job per rank count runs
+ * {@link PoolRank}s, and each test invocation is a command to them. A job that fails (a
+ * test failed, a rank died) or hangs is killed and replaced for the next test.
+ *
+ * <p>The ranks' output is passed through to this JVM's, tagged with the rank.
+ */
+final class ProcessPool {
+    private static final Map<Integer, ProcessPool> POOLS = new HashMap<>();
+    /** How long a new pool's ranks get to start and report. */
+    private static final Duration START = Duration.ofSeconds(120);
+
+    static {
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(ProcessPool::closeAll));
+    }
+
+    private final int size;
+    private final ProcessJob job;
+    private final ServerSocket server;
+    private final Socket[] sockets;
+    private final BufferedReader[] in;
+    private final PrintStream[] out;
+
+    private ProcessPool(int size) throws IOException {
+        this.size = size;
+        this.server = new ServerSocket(0, size, InetAddress.getLoopbackAddress());
+        String token = UUID.randomUUID().toString();
+        ProcessJob j = null;
+        this.sockets = new Socket[size];
+        this.in = new BufferedReader[size];
+        this.out = new PrintStream[size];
+        try {
+            j = ProcessJob.start(new ProcessJob.Spec(size, PoolRank.class.getName())
+                    .args(List.of(server.getInetAddress().getHostAddress(), Integer.toString(server.getLocalPort()), token))
+                    .jvmOptions(List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-Xss512k"))
+                    .output((rank, err, line) -> (err ? System.err : System.out).println("[" + rank + "] " + line)));
+            server.setSoTimeout((int) START.toMillis());
+            for (int i = 0; i < size; i++) {
+                Socket s = server.accept();
+                BufferedReader r = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+                String[] hello = r.readLine().split(" ");
+                if (hello.length != 3 || !hello[0].equals("HELLO") || !hello[2].equals(token)) {
+                    s.close();
+                    i--;
+                    continue;
+                }
+                int rank = Integer.parseInt(hello[1]);
+                sockets[rank] = s;
+                in[rank] = r;
+                out[rank] = new PrintStream(s.getOutputStream(), true, StandardCharsets.UTF_8);
+            }
+        } catch (IOException | RuntimeException e) {
+            if (j != null) {
+                j.close();
+            }
+            server.close();
+            throw e;
+        }
+        this.job = j;
+    }
+
+    /**
+     * Runs {@code method} (which takes one {@code Comm}) on every rank of a pool of
+     * {@code ranks} ranks.
+     *
+     * @throws JobAbortedException with the failed rank's own exception as cause, if a rank failed
+     * @throws MpiException of class TIMEOUT, with what each rank was blocked in, if it hung
+     */
+    static synchronized void run(int ranks, long seed, Duration timeout, Method method) throws Throwable {
+        ProcessPool pool = POOLS.get(ranks);
+        if (pool == null || !pool.healthy()) {
+            if (pool != null) {
+                pool.close();
+            }
+            pool = new ProcessPool(ranks);
+            POOLS.put(ranks, pool);
+        }
+        boolean ok = false;
+        try {
+            pool.runOnce(seed, timeout, method);
+            ok = true;
+        } finally {
+            if (!ok) {
+                POOLS.remove(ranks);
+                pool.close();
+            }
+        }
+    }
+
+    private boolean healthy() {
+        return job.failure() == null && job.exitStatuses().values().stream().allMatch(v -> v == null);
+    }
+
+    private void runOnce(long seed, Duration timeout, Method method) throws Throwable {
+        String cmd = "RUN " + seed + " " + method.getDeclaringClass().getName() + " " + method.getName();
+        for (PrintStream o : out) {
+            o.println(cmd);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Throwable failure = null;
+        int failedRank = -1;
+        for (int r = 0; r < size; r++) {
+            String reply;
+            try {
+                int left = (int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+                sockets[r].setSoTimeout(left);
+                reply = in[r].readLine();
+            } catch (SocketTimeoutException e) {
+                throw timedOut(timeout);
+            } catch (IOException e) {
+                reply = null;
+            }
+            if (reply == null) {
+                // The rank is gone: a failed test aborted the job, or the rank died.
+                job.awaitExit(Duration.ofSeconds(10));
+                if (failure != null) {
+                    break;
+                }
+                ProcessJob.Failure f = job.failure();
+                throw new JobAbortedException(f != null ? f.rank() : r, f != null ? f.code() : 1,
+                        "the job was aborted: " + (f != null ? "rank " + f.rank() + " " + f.why() : "rank " + r
+                                + " closed its connection"), null);
+            }
+            if (reply.startsWith("FAIL ") && failure == null) {
+                failure = deserialize(reply.substring(5));
+                failedRank = r;
+            }
+        }
+        if (failure != null) {
+            throw new JobAbortedException(failedRank, 1, "the job was aborted: rank " + failedRank + " failed: "
+                    + failure, failure);
+        }
+    }
+
+    private MpiException timedOut(Duration timeout) throws InterruptedException {
+        Map<Integer, String> dumps = job.dump(Duration.ofSeconds(2));
+        StringBuilder sb = new StringBuilder("the test did not finish within " + timeout.toSeconds()
+                + " s; what each rank was doing:\n");
+        for (int r = 0; r < size; r++) {
+            sb.append(dumps.getOrDefault(r, "rank " + r + ": did not answer\n"));
+        }
+        return new MpiException(ErrorClass.TIMEOUT, sb.toString());
+    }
+
+    private static Throwable deserialize(String base64) {
+        try (ObjectInputStream o = new ObjectInputStream(new ByteArrayInputStream(Base64.getDecoder().decode(base64)))) {
+            return (Throwable) o.readObject();
+        } catch (IOException | ClassNotFoundException e) {
+            return new AssertionError("a rank failed, and its exception could not be read: " + e);
+        }
+    }
+
+    private void close() {
+        for (Socket s : sockets) {
+            if (s != null) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // closing
+                }
+            }
+        }
+        job.close();
+        try {
+            server.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+    }
+
+    private static synchronized void closeAll() {
+        for (ProcessPool p : POOLS.values()) {
+            p.close();
+        }
+        POOLS.clear();
+    }
+}

@@ -1,0 +1,135 @@
+package org.mpi4j.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.mpi4j.tools.Mpi4jTest.Result;
+
+/**
+ * {@code mpi4j run --engine process}: one JVM per rank. Every test checks that nothing is
+ * left behind: no rank process, no shared-memory directory.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ProcessLauncherTest {
+    private static final String APPS = "org.mpi4j.tools.apps.";
+    private Set<Path> shmBefore;
+
+    @BeforeEach
+    void snapshot() throws IOException {
+        shmBefore = shmDirs();
+    }
+
+    @AfterEach
+    void nothingLeftBehind() throws IOException {
+        assertEquals(shmBefore, shmDirs(), "a job left its shared-memory directory behind");
+        List<String> orphans = ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
+        assertEquals(List.of(), orphans, "rank processes outlived their job");
+    }
+
+    private static Set<Path> shmDirs() throws IOException {
+        Path shm = Path.of("/dev/shm");
+        if (!Files.isDirectory(shm)) {
+            return Set.of();
+        }
+        try (Stream<Path> s = Files.list(shm)) {
+            // The launcher's job directories (mpi4j-<12 characters of a UUID>), not other tests' rings.
+            return new HashSet<>(s.filter(p -> p.getFileName().toString().matches("mpi4j-[0-9a-f]{8}-[0-9a-f]{3}")).toList());
+        }
+    }
+
+    private static Result run(String... args) {
+        String[] all = new String[args.length + 5];
+        all[0] = "run";
+        all[1] = "--engine";
+        all[2] = "process";
+        all[3] = "-cp";
+        all[4] = System.getProperty("java.class.path");
+        System.arraycopy(args, 0, all, 5, args.length);
+        return Mpi4jTest.mpi4j(all);
+    }
+
+    @Test
+    void everyRankIsAJvmOfItsOwn() {
+        Result r = run("-n", "3", "--tag-output", "org.mpi4j.examples.HelloMpi");
+
+        assertEquals(0, r.status(), r::toString);
+        Set<String> lines = new HashSet<>(r.outLines());
+        for (int i = 0; i < 3; i++) {
+            assertTrue(lines.contains("[" + i + "] Hello from process " + i + " of 3"), r::toString);
+        }
+        assertTrue(lines.contains("[1] Process 1 received: Hello from process 0!"), r::toString);
+    }
+
+    @Test
+    void anUncaughtExceptionFailsTheJobAndNamesTheRank() {
+        Result r = run("-n", "3", APPS + "Failing");
+
+        assertEquals(Mpi4j.EXIT_FAILED, r.status(), r::toString);
+        assertTrue(r.err().contains("rank 1 of 3 failed"), r::toString);
+        assertTrue(r.err().contains("IllegalStateException: rank 1 gives up"), r::toString);
+    }
+
+    @Test
+    void abortEndsTheJobWithItsCode() {
+        Result r = run("-n", "3", APPS + "Aborting");
+
+        assertEquals(3, r.status(), r::toString);
+        assertTrue(r.err().contains("rank 0 of 3 failed: called abort(3)"), r::toString);
+    }
+
+    @Test
+    void aKilledRankFailsEveryOtherRankPromptly() {
+        long start = System.nanoTime();
+        Result r = run("-n", "3", APPS + "DiesHard");
+
+        assertEquals(Mpi4j.EXIT_FAILED, r.status(), r::toString);
+        assertTrue(r.err().contains("rank 1 of 3 failed: was killed by signal 9"), r::toString);
+        for (int rank : new int[] {0, 2}) {
+            assertTrue(r.out().contains("rank " + rank + " was told: the job was aborted: rank 1 was killed by signal 9"),
+                    r::toString);
+        }
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60), "took too long");
+    }
+
+    @Test
+    void aRankThatExitsNonZeroGivesTheJobItsStatus() {
+        Result r = run("-n", "2", APPS + "DiesHard", "5");
+
+        assertEquals(5, r.status(), r::toString);
+        assertTrue(r.out().contains("rank 0 was told: the job was aborted: rank 1 exited with status 5"), r::toString);
+    }
+
+    @Test
+    void aTimeoutReportsWhatEachRankIsBlockedIn() {
+        Result r = run("-n", "2", "--timeout", "3", APPS + "Hanging");
+
+        assertEquals(Mpi4j.EXIT_TIMEOUT, r.status(), r::toString);
+        assertTrue(r.err().contains("timed out after 3.0 s"), r::toString);
+        assertTrue(r.err().contains("rank 0:") && r.err().contains("rank 1:"), r::toString);
+        assertTrue(r.err().contains("recv(source=ANY_SOURCE, tag=7)"), r::toString);
+        assertTrue(!r.err().contains("killed by signal"), "ranks the launcher killed are not reported as failures");
+    }
+
+    @Test
+    void environmentAndJvmOptionsReachEveryRank() {
+        Result r = run("-n", "2", "-x", "MPI4J_TEST_GREETING=bonjour", "--jvm", "-Dmpi4j.test.flag=on",
+                APPS + "ShowsEnvironment", "a b", "c");
+
+        assertEquals(0, r.status(), r::toString);
+        assertEquals(Set.of("rank 0 engine process greeting bonjour flag on args a b|c",
+                "rank 1 engine process greeting bonjour flag on args a b|c"), new HashSet<>(r.outLines()), r::toString);
+    }
+}
