@@ -603,7 +603,11 @@ public final class Endpoint implements FrameHandler, Progress {
             if (peer != worldRank) {
                 Frame f = new Frame();
                 f.type = Frame.CLOSE;
-                transport.send(peer, f, null, 0);
+                try {
+                    transport.send(peer, f, null, 0);
+                } catch (RuntimeException gone) {
+                    // a peer that has finished, or whose connection is gone, needs no farewell
+                }
             }
         }
     }

@@ -132,4 +132,29 @@ class ProcessLauncherTest {
         assertEquals(Set.of("rank 0 engine process greeting bonjour flag on args a b|c",
                 "rank 1 engine process greeting bonjour flag on args a b|c"), new HashSet<>(r.outLines()), r::toString);
     }
+
+    /** kill -9 at a random point of random work: every other rank fails promptly, naming the victim. */
+    @Test
+    void killedAtARandomPointOfRandomWork() {
+        long seed = new java.util.Random().nextLong();
+        java.util.Random rnd = new java.util.Random(seed);
+        int ranks = 2 + rnd.nextInt(3);
+        int victim = rnd.nextInt(ranks);
+        int step = rnd.nextInt(200);
+        System.out.println("seed=" + seed + ": " + ranks + " ranks, rank " + victim + " killed at step " + step);
+        long start = System.nanoTime();
+        Result r = run("-n", String.valueOf(ranks), APPS + "RandomWork", String.valueOf(seed), String.valueOf(victim),
+                String.valueOf(step));
+
+        String why = "seed " + seed + "\n" + r;
+        assertEquals(Mpi4j.EXIT_FAILED, r.status(), why);
+        assertTrue(r.err().contains("rank " + victim + " of " + ranks + " failed: was killed by signal 9"), why);
+        for (int rank = 0; rank < ranks; rank++) {
+            if (rank != victim) {
+                assertTrue(r.out().contains("rank " + rank + " was told: the job was aborted: rank " + victim
+                        + " was killed by signal 9"), why);
+            }
+        }
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60), "took too long; " + why);
+    }
 }

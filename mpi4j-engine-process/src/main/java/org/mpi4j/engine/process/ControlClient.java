@@ -81,6 +81,11 @@ final class ControlClient implements Closeable {
         }
     }
 
+    /** Returns the local address of the connection to the launcher: an address the launcher's host can reach. */
+    java.net.InetAddress localAddress() {
+        return socket.getLocalAddress();
+    }
+
     /** Publishes this rank's card and waits for everyone's, which the launcher sends once all have come. */
     List<RankCard> exchange(RankCard mine, Duration timeout) throws IOException {
         Control.send(out, Control.CARD, mine::write);

@@ -55,6 +55,11 @@ public final class JobSecret {
         return Base64.getEncoder().encodeToString(key);
     }
 
+    /** Returns a copy of the key, for a transport that proves it in its own handshake. */
+    public byte[] bytes() {
+        return key.clone();
+    }
+
     /** Returns a fresh random challenge. */
     public static byte[] nonce() {
         byte[] n = new byte[NONCE_BYTES];

@@ -16,6 +16,7 @@ import org.mpi4j.matching.Endpoint;
 import org.mpi4j.spi.Settings;
 import org.mpi4j.transport.Transport;
 import org.mpi4j.transport.shm.ShmTransport;
+import org.mpi4j.transport.tcp.TcpTransport;
 
 /**
  * How a process joins its job: it reads what the launcher put in its environment, proves
@@ -32,7 +33,7 @@ import org.mpi4j.transport.shm.ShmTransport;
  *       host name, boot id and network namespace, so that namespaces on one machine count as
  *       hosts of their own);</li>
  *   <li>{@code mpi4j.transport} — {@code auto} (default: shared memory within a host, TCP
- *       between hosts) or {@code tcp} (TCP to every peer);</li>
+ *       between hosts) or {@code tcp} (TCP to every other rank, also on this host);</li>
  *   <li>{@code mpi4j.codec}, {@code mpi4j.idle} — as for the local engine.</li>
  * </ul>
  */
@@ -69,11 +70,16 @@ final class ProcessJoin {
             throw new MpiException(ErrorClass.INTERN, "rank " + rank + " cannot join its job at " + rendezvous + ": "
                     + e.getMessage(), e);
         }
+        TcpTransport tcp = null;
         try {
             String host = hostName();
             String hostId = settings.get("mpi4j.host.id", host + "/" + bootId() + "/" + netNamespace());
             Path shmDir = ShmTransport.jobDirectory(jobId);
-            RankCard mine = new RankCard(rank, host, hostId, "", 0, shmDir.toString(), ProcessHandle.current().pid());
+            // TCP listens on the address this host reaches the launcher from: reachable by
+            // every rank the launcher can reach.
+            tcp = new TcpTransport(rank, size, secret.bytes(), new InetSocketAddress(control.localAddress(), 0));
+            RankCard mine = new RankCard(rank, host, hostId, tcp.localAddress().getAddress().getHostAddress(),
+                    tcp.localAddress().getPort(), shmDir.toString(), ProcessHandle.current().pid());
             List<RankCard> table = control.exchange(mine, TABLE);
 
             List<Integer> local = new ArrayList<>();
@@ -91,12 +97,14 @@ final class ProcessJoin {
                     routes[peer] = shm;
                 }
             }
+            java.util.Map<Integer, InetSocketAddress> remote = new java.util.HashMap<>();
             for (int r = 0; r < size; r++) {
                 if (r != rank && routes[r] == null) {
-                    throw new MpiException(ErrorClass.UNSUPPORTED, "rank " + r + " runs on another host ("
-                            + table.get(r).host() + "), and TCP between hosts is not wired yet");
+                    routes[r] = tcp;
+                    remote.put(r, new InetSocketAddress(table.get(r).tcpHost(), table.get(r).tcpPort()));
                 }
             }
+            tcp.connectTo(remote);
             RoutedTransport routed = new RoutedTransport(rank, routes);
             int cores = Runtime.getRuntime().availableProcessors();
             IdleStrategy idle = idle(settings, IdleStrategy.forLoad(Math.max(1, local.size()), cores));
@@ -107,11 +115,15 @@ final class ProcessJoin {
                 shm.connect(CONNECT);
             }
             ShmTransport shmFinal = shm;
+            TcpTransport tcpFinal = tcp;
             ProcessRank pr = new ProcessRank(rank, size, host, settings, codec(settings), endpoint, control, () -> {
                 if (shmFinal != null) {
                     shmFinal.close();
                 }
+                tcpFinal.close();
             });
+            tcp.start(endpoint, (peer, why) -> pr.aborted(peer, 1, "rank " + rank + " lost its connection to rank "
+                    + peer + ": " + why));
             control.listen(new ControlClient.Handler() {
                 @Override
                 public void onAbort(int failedRank, int code, String reason) {
@@ -134,9 +146,15 @@ final class ProcessJoin {
             return pr;
         } catch (IOException e) {
             control.close();
+            if (tcp != null) {
+                tcp.abort();
+            }
             throw new MpiException(ErrorClass.INTERN, "rank " + rank + " could not join its job: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             control.close();
+            if (tcp != null) {
+                tcp.abort();
+            }
             throw e;
         }
     }

@@ -444,7 +444,12 @@ public final class ShmRing implements AutoCloseable {
         data.set(PLAIN_LONG, (at + aligned) & mask, 0L); // the next record's word reads 0 until committed
         FrameCodec.encode(frame, data, at + 8);
         if (len > 0) {
-            payload.copyTo(payloadOffset, data, at + RECORD_OVERHEAD, len);
+            MemorySegment src = payload.segment();
+            if (src != null) {
+                NativeCopy.copy(src, payloadOffset, data, at + RECORD_OVERHEAD, len);
+            } else {
+                payload.copyTo(payloadOffset, data, at + RECORD_OVERHEAD, len); // boolean[]
+            }
         }
         LONG.setRelease(data, at, (long) KIND_FRAME << 32 | size);
         if (pad > 0) {

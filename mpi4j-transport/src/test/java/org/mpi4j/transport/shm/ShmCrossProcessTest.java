@@ -60,7 +60,10 @@ class ShmCrossProcessTest {
     private Process startPeer(long capacity, String mode) throws IOException {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> cmd = List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
+        // Rank 1 copies with the pure-Java path, rank 0 (in the test JVM, with native access) with
+        // memcpy: both are checked against each other.
+        List<String> cmd = List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dmpi4j.shm.nativeCopyThreshold=-1", "-cp",
                 System.getProperty("java.class.path"), ShmEchoPeer.class.getName(), dir.toString(),
                 Long.toHexString(token), Long.toString(capacity), mode);
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(childLog.toFile()).start();

@@ -424,6 +424,30 @@ class ShmRingTest {
     }
 
     @Test
+    void largeCopiesGoThroughMemcpyWhereNativeAccessIsEnabled() throws IOException {
+        assertEquals(NativeCopy.class.getModule().isNativeAccessEnabled(), NativeCopy.enabled());
+        MemorySegment ring = java.lang.foreign.Arena.ofAuto().allocate(1 << 20);
+        Random rnd = new Random(7);
+        for (int n : new int[] {0, 1, 100, (int) NativeCopy.THRESHOLD - 1, (int) NativeCopy.THRESHOLD, 300_001}) {
+            byte[] src = new byte[n + 13];
+            rnd.nextBytes(src);
+            NativeCopy.copy(MemorySegment.ofArray(src), 13, ring, 8, n);
+            byte[] back = new byte[n];
+            NativeCopy.copy(ring, 8, MemorySegment.ofArray(back), 0, n);
+            assertArrayEquals(java.util.Arrays.copyOfRange(src, 13, n + 13), back, "size " + n);
+        }
+        // Every payload size through the ring, on both sides of the threshold.
+        ShmRing[] p = pair(1 << 17);
+        Recorder rec = new Recorder();
+        for (int n = (int) NativeCopy.THRESHOLD - 40; n < NativeCopy.THRESHOLD + 40; n++) {
+            byte[] b = pattern(n, n + 5);
+            assertTrue(p[0].tryWrite(data(n, n), Buf.of(b), 5));
+            assertEquals(1, p[1].read(rec, 1, 1));
+            assertArrayEquals(java.util.Arrays.copyOfRange(b, 5, n + 5), rec.payloads.get(rec.payloads.size() - 1));
+        }
+    }
+
+    @Test
     void capacityMustBeAPowerOfTwo() {
         Path file = ShmTransport.ringFile(dir, 1, 0);
         assertThrows(IllegalArgumentException.class, () -> ShmRing.create(file, 5000, 1, 0, TOKEN));
