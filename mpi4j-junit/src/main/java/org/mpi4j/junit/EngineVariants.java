@@ -87,7 +87,8 @@ final class EngineVariants {
         // One JVM per rank, over shared memory, on jobs that stay up between tests. Only at
         // the rank counts that {@code mpi4j.test.process.ranks} lists (default 2, 3, 4): a
         // JVM per rank costs memory and start-up that 16 ranks on two cores cannot pay.
-        add(new Variant("process", true, ALWAYS, null, ProcessPool::run, processRankCounts()));
+        add(new Variant("process", true, ALWAYS, null, ProcessPool.launcher("auto"), processRankCounts()));
+        add(new Variant("process-tcp", true, ALWAYS, null, ProcessPool.launcher("tcp"), processRankCounts()));
     }
 
     /** The setting that lists the rank counts the process variant runs. */

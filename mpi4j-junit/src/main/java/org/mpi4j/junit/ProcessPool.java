@@ -32,7 +32,8 @@ import org.mpi4j.engine.process.ProcessJob;
  * <p>The ranks' output is passed through to this JVM's, tagged with the rank.
  */
 final class ProcessPool {
-    private static final Map<Integer, ProcessPool> POOLS = new HashMap<>();
+    /** The running pools, by transport setting and rank count. */
+    private static final Map<String, ProcessPool> POOLS = new HashMap<>();
     /** How long a new pool's ranks get to start and report. */
     private static final Duration START = Duration.ofSeconds(120);
 
@@ -47,7 +48,7 @@ final class ProcessPool {
     private final BufferedReader[] in;
     private final PrintStream[] out;
 
-    private ProcessPool(int size) throws IOException {
+    private ProcessPool(int size, String transport) throws IOException {
         this.size = size;
         this.server = new ServerSocket(0, size, InetAddress.getLoopbackAddress());
         String token = UUID.randomUUID().toString();
@@ -59,6 +60,7 @@ final class ProcessPool {
             j = ProcessJob.start(new ProcessJob.Spec(size, PoolRank.class.getName())
                     .args(List.of(server.getInetAddress().getHostAddress(), Integer.toString(server.getLocalPort()), token))
                     .jvmOptions(List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-Xss512k"))
+                    .environment(Map.of("MPI4J_TRANSPORT", transport))
                     .output((rank, err, line) -> (err ? System.err : System.out).println("[" + rank + "] " + line)));
             server.setSoTimeout((int) START.toMillis());
             for (int i = 0; i < size; i++) {
@@ -86,20 +88,26 @@ final class ProcessPool {
     }
 
     /**
-     * Runs {@code method} (which takes one {@code Comm}) on every rank of a pool of
-     * {@code ranks} ranks.
-     *
-     * @throws JobAbortedException with the failed rank's own exception as cause, if a rank failed
-     * @throws MpiException of class TIMEOUT, with what each rank was blocked in, if it hung
+     * Returns how a variant runs a test method (which takes one {@code Comm}) on every rank
+     * of a pool: ranks joined with {@code mpi4j.transport=transport} ("auto": shared memory on
+     * this host; "tcp": TCP between all ranks). A rank's failure is thrown as a
+     * {@link JobAbortedException} with its own exception as cause; a hang as an
+     * {@link MpiException} of class TIMEOUT with what each rank was blocked in.
      */
-    static synchronized void run(int ranks, long seed, Duration timeout, Method method) throws Throwable {
-        ProcessPool pool = POOLS.get(ranks);
+    static EngineVariants.MethodLauncher launcher(String transport) {
+        return (ranks, seed, timeout, method) -> run(transport, ranks, seed, timeout, method);
+    }
+
+    private static synchronized void run(String transport, int ranks, long seed, Duration timeout, Method method)
+            throws Throwable {
+        String key = transport + "/" + ranks;
+        ProcessPool pool = POOLS.get(key);
         if (pool == null || !pool.healthy()) {
             if (pool != null) {
                 pool.close();
             }
-            pool = new ProcessPool(ranks);
-            POOLS.put(ranks, pool);
+            pool = new ProcessPool(ranks, transport);
+            POOLS.put(key, pool);
         }
         boolean ok = false;
         try {
@@ -107,7 +115,7 @@ final class ProcessPool {
             ok = true;
         } finally {
             if (!ok) {
-                POOLS.remove(ranks);
+                POOLS.remove(key);
                 pool.close();
             }
         }
