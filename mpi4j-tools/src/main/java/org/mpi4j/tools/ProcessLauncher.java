@@ -37,6 +37,7 @@ final class ProcessLauncher {
                 .args(options.programArgs())
                 .environment(options.environment())
                 .jvmOptions(options.jvmOptions())
+                .hosts(placement(options), options.launchAgent())
                 .stdinToRankZero(true)
                 .output((rank, isErr, line) -> {
                     String text = options.tagOutput() ? "[" + rank + "] " + line : line;
@@ -78,6 +79,20 @@ final class ProcessLauncher {
                 // the hook runs anyway
             }
         }
+    }
+
+    /** The host of each rank: the hosts' slots filled in order, as mpirun maps by slot; null for this host. */
+    static java.util.List<String> placement(RunOptions options) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (options.hosts().isEmpty()) {
+            return out;
+        }
+        for (RunOptions.HostSlots h : options.hosts()) {
+            for (int s = 0; s < h.slots() && out.size() < options.ranks(); s++) {
+                out.add(h.host());
+            }
+        }
+        return out;
     }
 
     private int timedOut(ProcessJob job) throws InterruptedException {

@@ -26,9 +26,19 @@ import java.util.Locale;
  * @param programArgs the arguments for the program's main method
  * @param jvmOptions options for the JVMs of the process engine's ranks ({@code --jvm})
  * @param environment variables for the ranks' environment ({@code -x})
+ * @param hosts where ranks run, in order, with their slots ({@code --host}, {@code --hostfile}); empty for this host
+ * @param launchAgent how a rank is started on another host ({@code --launch-agent})
  */
 record RunOptions(int ranks, String classPath, String engine, boolean tagOutput, Duration timeout,
-        String mainClass, List<String> programArgs, List<String> jvmOptions, Map<String, String> environment) {
+        String mainClass, List<String> programArgs, List<String> jvmOptions, Map<String, String> environment,
+        List<HostSlots> hosts, String launchAgent) {
+
+    /** A host and how many ranks it takes. */
+    record HostSlots(String host, int slots) {
+    }
+
+    /** The default launch agent: ssh, as mpirun's. */
+    static final String DEFAULT_AGENT = "ssh";
 
     /** The engines {@code mpi4j run} can start; the native engine comes later. */
     static final List<String> ENGINES = List.of("local", "process");
@@ -58,6 +68,16 @@ record RunOptions(int ranks, String classPath, String engine, boolean tagOutput,
                     "process engine: set VAR in every rank's environment, to VALUE or to this"
                             + " environment's value of VAR; repeatable",
                     (b, v) -> b.environment(v)),
+            new Option(List.of("--host", "-H"), "HOST[:SLOTS],...",
+                    "process engine: run ranks on these hosts, filling each host's slots (default 1) in order",
+                    (b, v) -> b.hosts.addAll(parseHosts(v, "--host"))),
+            new Option(List.of("--hostfile", "--machinefile"), "FILE",
+                    "process engine: hosts from FILE, one per line as HOST [slots=N]; # starts a comment",
+                    (b, v) -> b.hosts.addAll(parseHostfile(v))),
+            new Option(List.of("--launch-agent"), "COMMAND",
+                    "process engine: how to start a rank on another host (default ssh); {host} in COMMAND is"
+                            + " replaced by the host, else the host follows COMMAND, as for ssh",
+                    (b, v) -> b.launchAgent = v),
             new Option(List.of("--jvm"), "OPTION",
                     "process engine: an option for every rank's JVM, e.g. --jvm -Xmx2g; repeatable",
                     (b, v) -> b.jvmOptions.add(v)),
@@ -79,6 +99,8 @@ record RunOptions(int ranks, String classPath, String engine, boolean tagOutput,
         boolean help;
         final List<String> jvmOptions = new ArrayList<>();
         final Map<String, String> environment = new LinkedHashMap<>();
+        final List<HostSlots> hosts = new ArrayList<>();
+        String launchAgent = DEFAULT_AGENT;
 
         void environment(String v) throws UsageException {
             int eq = v.indexOf('=');
@@ -147,13 +169,20 @@ record RunOptions(int ranks, String classPath, String engine, boolean tagOutput,
         }
         String mainClass = args.get(i);
         List<String> programArgs = new ArrayList<>(args.subList(i + 1, args.size()));
-        if (!b.engine.equals("process") && (!b.jvmOptions.isEmpty() || !b.environment.isEmpty())) {
-            throw new UsageException("-x and --jvm apply to the process engine (--engine process);"
+        if (!b.engine.equals("process") && (!b.jvmOptions.isEmpty() || !b.environment.isEmpty() || !b.hosts.isEmpty())) {
+            throw new UsageException("-x, --jvm, --host and --hostfile apply to the process engine (--engine process);"
                     + " the local engine's ranks share this JVM and its environment");
+        }
+        if (!b.hosts.isEmpty()) {
+            int slots = b.hosts.stream().mapToInt(HostSlots::slots).sum();
+            if (slots < b.ranks) {
+                throw new UsageException("-n " + b.ranks + " needs " + b.ranks + " slots, but the hosts give " + slots
+                        + " (" + b.hosts.stream().map(h -> h.host() + ":" + h.slots()).toList() + ")");
+            }
         }
         return new RunOptions(b.ranks, b.classPath, b.engine, b.tagOutput, b.timeout, mainClass,
                 List.copyOf(programArgs), List.copyOf(b.jvmOptions), java.util.Collections.unmodifiableMap(
-                        new LinkedHashMap<>(b.environment)));
+                        new LinkedHashMap<>(b.environment)), List.copyOf(b.hosts), b.launchAgent);
     }
 
     private static Option find(String name) {
@@ -163,6 +192,71 @@ record RunOptions(int ranks, String classPath, String engine, boolean tagOutput,
             }
         }
         return null;
+    }
+
+    static List<HostSlots> parseHosts(String v, String option) throws UsageException {
+        List<HostSlots> out = new ArrayList<>();
+        for (String item : v.split(",")) {
+            String h = item.trim();
+            if (h.isEmpty()) {
+                continue;
+            }
+            int slots = 1;
+            int colon = h.lastIndexOf(':');
+            if (colon > 0 && h.indexOf(':') == colon) { // not an IPv6 address
+                slots = parseSlots(h.substring(colon + 1), option + " " + v);
+                h = h.substring(0, colon);
+            }
+            out.add(new HostSlots(h, slots));
+        }
+        if (out.isEmpty()) {
+            throw new UsageException(option + " names no host: " + v);
+        }
+        return out;
+    }
+
+    static List<HostSlots> parseHostfile(String file) throws UsageException {
+        List<String> lines;
+        try {
+            lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of(file));
+        } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+            throw new UsageException("cannot read the hostfile " + file + ": " + e.getMessage());
+        }
+        List<HostSlots> out = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            int hash = line.indexOf('#');
+            String[] words = (hash >= 0 ? line.substring(0, hash) : line).trim().split("\\s+");
+            if (words.length == 0 || words[0].isEmpty()) {
+                continue;
+            }
+            int slots = 1;
+            for (int w = 1; w < words.length; w++) {
+                if (words[w].startsWith("slots=")) {
+                    slots = parseSlots(words[w].substring(6), file + " line " + (i + 1));
+                } else if (!words[w].startsWith("max_slots=")) {
+                    throw new UsageException(file + " line " + (i + 1) + ": unknown word " + words[w]
+                            + " (expected HOST [slots=N])");
+                }
+            }
+            out.add(new HostSlots(words[0], slots));
+        }
+        if (out.isEmpty()) {
+            throw new UsageException("the hostfile " + file + " names no host");
+        }
+        return out;
+    }
+
+    private static int parseSlots(String v, String where) throws UsageException {
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new UsageException("slots must be a whole number of at least 1 in " + where + ": " + v);
     }
 
     static int parseRanks(String v) throws UsageException {

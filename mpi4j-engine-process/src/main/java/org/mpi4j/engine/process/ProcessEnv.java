@@ -12,6 +12,8 @@ public final class ProcessEnv {
     public static final String SIZE = "MPI4J_SIZE";
     /** Where the launcher's rendezvous listens, as {@code host:port}. */
     public static final String RENDEZVOUS = "MPI4J_RENDEZVOUS";
+    /** When "1", the job secret comes as the first line of standard input (ranks on other hosts). */
+    public static final String SECRET_ON_STDIN = "MPI4J_SECRET_ON_STDIN";
     /** The job's id: names its shared-memory directory. */
     public static final String JOB_ID = "MPI4J_JOB_ID";
 

@@ -61,6 +61,8 @@ public final class ProcessJob implements AutoCloseable {
         private Output output = (r, e, l) -> { };
         private java.util.function.Consumer<Failure> onFailure = f -> { };
         private boolean stdinToRankZero;
+        private List<String> hosts = List.of();
+        private String launchAgent = "ssh";
 
         /** A job of {@code ranks} ranks running {@code mainClass}'s main method. */
         public Spec(int ranks, String mainClass) {
@@ -107,10 +109,26 @@ public final class ProcessJob implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where each rank runs: {@code hosts.get(r)} for rank r (this host when the list is
+         * shorter, or names this host), started on other hosts through {@code launchAgent}
+         * — a command such as {@code ssh}, followed by the host, or a template in which
+         * {@code {host}} is replaced, such as {@code ip netns exec {host}}.
+         */
+        public Spec hosts(List<String> perRank, String agent) {
+            this.hosts = List.copyOf(perRank);
+            this.launchAgent = Objects.requireNonNull(agent, "agent");
+            return this;
+        }
+
         /** Forwards this process's standard input to rank 0 (others read an empty input). */
         public Spec stdinToRankZero(boolean on) {
             this.stdinToRankZero = on;
             return this;
+        }
+
+        String host(int rank) {
+            return rank < hosts.size() ? hosts.get(rank) : null;
         }
     }
 
@@ -139,7 +157,13 @@ public final class ProcessJob implements AutoCloseable {
      */
     public static ProcessJob start(Spec spec) throws IOException {
         JobSecret secret = JobSecret.generate();
-        Rendezvous rendezvous = Rendezvous.open(spec.ranks, secret, InetAddress.getLoopbackAddress());
+        boolean remote = false;
+        for (int r = 0; r < spec.ranks; r++) {
+            remote |= !isLocal(spec.host(r));
+        }
+        // Ranks on other hosts reach the rendezvous over the network; local ones over loopback.
+        Rendezvous rendezvous = Rendezvous.open(spec.ranks, secret,
+                remote ? InetAddress.getByName("0.0.0.0") : InetAddress.getLoopbackAddress());
         ProcessJob job = new ProcessJob(spec, rendezvous);
         rendezvous.listener(new Rendezvous.Listener() {
             @Override
@@ -187,31 +211,57 @@ public final class ProcessJob implements AutoCloseable {
     }
 
     private void startRank(int rank, JobSecret secret) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command()
+        String host = spec.host(rank);
+        boolean local = isLocal(host);
+        List<String> java = new ArrayList<>();
+        java.add(ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.add("--add-opens=java.base/java.lang.invoke=ALL-UNNAMED");
-        cmd.add("-XX:+UseSerialGC");
-        cmd.addAll(spec.jvmOptions);
-        cmd.add("-cp");
+        java.add("--enable-native-access=ALL-UNNAMED");
+        java.add("--add-opens=java.base/java.lang.invoke=ALL-UNNAMED");
+        java.add("-XX:+UseSerialGC");
+        java.addAll(spec.jvmOptions);
+        java.add("-cp");
         String own = System.getProperty("java.class.path");
-        cmd.add(spec.classPath.isEmpty() ? own : spec.classPath + File.pathSeparator + own);
-        cmd.add(spec.mainClass);
-        cmd.addAll(spec.args);
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        Map<String, String> env = pb.environment();
-        env.putAll(spec.environment);
-        env.put(ProcessEnv.RANK, Integer.toString(rank));
-        env.put(ProcessEnv.SIZE, Integer.toString(ranks.length));
-        env.put(ProcessEnv.RENDEZVOUS, rendezvous.address().getHostString() + ":" + rendezvous.address().getPort());
-        env.put(ProcessEnv.JOB_ID, jobId);
-        env.put(JobSecret.ENV, secret.encoded());
-        if (rank != 0 || !spec.stdinToRankZero) {
-            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        java.add(spec.classPath.isEmpty() ? own : spec.classPath + File.pathSeparator + own);
+        java.add(spec.mainClass);
+        java.addAll(spec.args);
+
+        Map<String, String> vars = new LinkedHashMap<>(spec.environment);
+        vars.put(ProcessEnv.RANK, Integer.toString(rank));
+        vars.put(ProcessEnv.SIZE, Integer.toString(ranks.length));
+        String rendezvousHost = local ? InetAddress.getLoopbackAddress().getHostAddress() : reachableAddress(host);
+        vars.put(ProcessEnv.RENDEZVOUS, rendezvousHost + ":" + rendezvous.address().getPort());
+        vars.put(ProcessEnv.JOB_ID, jobId);
+
+        ProcessBuilder pb;
+        if (local) {
+            pb = new ProcessBuilder(java);
+            pb.environment().putAll(vars);
+            pb.environment().put(JobSecret.ENV, secret.encoded());
+            if (rank != 0 || !spec.stdinToRankZero) {
+                pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            }
+        } else {
+            // Another host: through the launch agent, with the variables on the command line
+            // and the secret on the rank's standard input, where no other user can read it.
+            vars.put(ProcessEnv.SECRET_ON_STDIN, "1");
+            List<String> remoteCmd = new ArrayList<>();
+            remoteCmd.add("env");
+            vars.forEach((k, v) -> remoteCmd.add(k + "=" + v));
+            remoteCmd.addAll(java);
+            pb = new ProcessBuilder(agentCommand(spec.launchAgent, host, remoteCmd));
         }
+        pb.directory(new File(System.getProperty("user.dir")));
         Process p = pb.start();
         ranks[rank] = p;
+        if (!local) {
+            OutputStream in = p.getOutputStream();
+            in.write((secret.encoded() + "\n").getBytes(StandardCharsets.US_ASCII));
+            in.flush();
+            if (rank != 0 || !spec.stdinToRankZero) {
+                in.close();
+            }
+        }
         pump(p.getInputStream(), rank, false);
         pump(p.getErrorStream(), rank, true);
         p.onExit().thenRun(() -> {
@@ -220,10 +270,61 @@ public final class ProcessJob implements AutoCloseable {
                 String why = status > 128 && status < 160
                         ? "was killed by signal " + (status - 128) + " (exit status " + status + ")"
                         : "exited with status " + status;
-                fail(rank, status > 128 ? 1 : status, why);
+                fail(rank, status > 128 ? 1 : status, why + (local ? "" : " on " + host));
             }
             exited.countDown();
         });
+    }
+
+    /**
+     * The command that starts {@code remote} on {@code host}: the agent's words with
+     * {@code {host}} replaced, or followed by the host. ssh runs its command through a shell,
+     * so for ssh the command is one string with every word quoted.
+     */
+    static List<String> agentCommand(String agent, String host, List<String> remote) {
+        List<String> cmd = new ArrayList<>();
+        boolean templated = agent.contains("{host}");
+        for (String w : agent.trim().split("\\s+")) {
+            cmd.add(w.replace("{host}", host));
+        }
+        if (!templated) {
+            cmd.add(host);
+        }
+        if (Path.of(cmd.get(0)).getFileName().toString().equals("ssh")) {
+            StringBuilder sb = new StringBuilder();
+            for (String w : remote) {
+                sb.append(sb.isEmpty() ? "" : " ").append("'").append(w.replace("'", "'\\''")).append("'");
+            }
+            cmd.add(sb.toString());
+        } else {
+            cmd.addAll(remote);
+        }
+        return cmd;
+    }
+
+    /** Whether {@code host} is this machine (null means this machine). */
+    static boolean isLocal(String host) {
+        if (host == null || host.equals("localhost") || host.equals("127.0.0.1") || host.equals("::1")) {
+            return true;
+        }
+        try {
+            return host.equals(InetAddress.getLocalHost().getHostName())
+                    || host.equals(java.nio.file.Files.readString(Path.of("/proc/sys/kernel/hostname")).trim());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The address of this machine that {@code host} reaches it by: the source address of a route to it. */
+    static String reachableAddress(String host) throws IOException {
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket()) {
+            probe.connect(InetAddress.getByName(host), 9);
+            InetAddress a = probe.getLocalAddress();
+            if (a == null || a.isAnyLocalAddress()) {
+                throw new IOException("no route from this host to " + host);
+            }
+            return a.getHostAddress();
+        }
     }
 
     private void pump(InputStream in, int rank, boolean err) {
@@ -242,6 +343,9 @@ public final class ProcessJob implements AutoCloseable {
 
     private void forwardStdin() {
         Process p0 = ranks[0];
+        if (!isLocal(spec.host(0)) && !p0.isAlive()) {
+            return;
+        }
         Thread.ofPlatform().daemon().name("mpi4j-stdin").start(() -> {
             try (OutputStream to = p0.getOutputStream()) {
                 System.in.transferTo(to);

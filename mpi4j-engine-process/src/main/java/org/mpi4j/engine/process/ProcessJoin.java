@@ -56,7 +56,8 @@ final class ProcessJoin {
         InetSocketAddress rendezvous = address(required(settings, ProcessEnv.RENDEZVOUS));
         JobSecret secret;
         try {
-            secret = JobSecret.parse(required(settings, JobSecret.ENV));
+            secret = JobSecret.parse("1".equals(settings.get(ProcessEnv.setting(ProcessEnv.SECRET_ON_STDIN), null))
+                    ? secretFromStdin() : required(settings, JobSecret.ENV));
         } catch (IllegalArgumentException e) {
             throw new MpiException(ErrorClass.ARG, JobSecret.ENV + " is not a job secret: " + e.getMessage());
         }
@@ -178,6 +179,23 @@ final class ProcessJoin {
     private static long shmToken(JobSecret secret) {
         byte[] h = secret.prove("mpi4j shared memory token", new byte[0], new byte[0]);
         return java.nio.ByteBuffer.wrap(h).getLong();
+    }
+
+    /** Reads the secret's line from standard input, a byte at a time, so nothing after it is consumed. */
+    private static String secretFromStdin() {
+        StringBuilder sb = new StringBuilder();
+        try {
+            int c;
+            while ((c = System.in.read()) >= 0 && c != '\n') {
+                sb.append((char) c);
+                if (sb.length() > 1024) {
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            throw new MpiException(ErrorClass.ARG, "cannot read the job secret from standard input: " + e.getMessage());
+        }
+        return sb.toString();
     }
 
     private static String required(Settings settings, String variable) {
