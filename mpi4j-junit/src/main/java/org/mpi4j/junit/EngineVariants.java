@@ -89,6 +89,9 @@ final class EngineVariants {
         // JVM per rank costs memory and start-up that 16 ranks on two cores cannot pay.
         add(new Variant("process", true, ALWAYS, null, ProcessPool.launcher("auto"), processRankCounts()));
         add(new Variant("process-tcp", true, ALWAYS, null, ProcessPool.launcher("tcp"), processRankCounts()));
+        // Two hosts played by network namespaces: shared memory within each, TCP between.
+        add(new Variant("process-hosts", true, NetnsHosts::available, null, ProcessPool.twoHostLauncher(),
+                processRankCounts()));
     }
 
     /** The setting that lists the rank counts the process variant runs. */

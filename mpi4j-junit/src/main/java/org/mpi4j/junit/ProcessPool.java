@@ -48,9 +48,13 @@ final class ProcessPool {
     private final BufferedReader[] in;
     private final PrintStream[] out;
 
-    private ProcessPool(int size, String transport) throws IOException {
+    private ProcessPool(int size, String transport, List<String> hosts) throws IOException {
         this.size = size;
-        this.server = new ServerSocket(0, size, InetAddress.getLoopbackAddress());
+        // Ranks on other hosts (namespaces) reach this JVM over the network.
+        this.server = new ServerSocket(0, size, hosts.isEmpty() ? InetAddress.getLoopbackAddress()
+                : InetAddress.getByName("0.0.0.0"));
+        String reach = hosts.isEmpty() ? InetAddress.getLoopbackAddress().getHostAddress()
+                : ProcessJob.reachableAddress(hosts.get(0));
         String token = UUID.randomUUID().toString();
         ProcessJob j = null;
         this.sockets = new Socket[size];
@@ -58,7 +62,8 @@ final class ProcessPool {
         this.out = new PrintStream[size];
         try {
             j = ProcessJob.start(new ProcessJob.Spec(size, PoolRank.class.getName())
-                    .args(List.of(server.getInetAddress().getHostAddress(), Integer.toString(server.getLocalPort()), token))
+                    .args(List.of(reach, Integer.toString(server.getLocalPort()), token))
+                    .hosts(hosts, NetnsHosts.AGENT)
                     .jvmOptions(List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-Xss512k"))
                     .environment(Map.of("MPI4J_TRANSPORT", transport))
                     .output((rank, err, line) -> (err ? System.err : System.out).println("[" + rank + "] " + line)));
@@ -95,18 +100,40 @@ final class ProcessPool {
      * {@link MpiException} of class TIMEOUT with what each rank was blocked in.
      */
     static EngineVariants.MethodLauncher launcher(String transport) {
-        return (ranks, seed, timeout, method) -> run(transport, ranks, seed, timeout, method);
+        return (ranks, seed, timeout, method) -> run(transport, false, ranks, seed, timeout, method);
     }
 
-    private static synchronized void run(String transport, int ranks, long seed, Duration timeout, Method method)
-            throws Throwable {
-        String key = transport + "/" + ranks;
+    /**
+     * As {@link #launcher(String)}, with the ranks on two hosts played by network namespaces
+     * ({@link NetnsHosts}): the first half on one, the rest on the other, so that ranks talk
+     * shared memory within a host and TCP between hosts.
+     */
+    static EngineVariants.MethodLauncher twoHostLauncher() {
+        return (ranks, seed, timeout, method) -> run("auto", true, ranks, seed, timeout, method);
+    }
+
+    private static NetnsHosts net;
+
+    private static synchronized List<String> twoHosts(int ranks) throws IOException {
+        if (net == null) {
+            net = NetnsHosts.create(2);
+        }
+        List<String> perRank = new java.util.ArrayList<>();
+        for (int r = 0; r < ranks; r++) {
+            perRank.add(net.hosts().get(r < (ranks + 1) / 2 ? 0 : 1));
+        }
+        return perRank;
+    }
+
+    private static synchronized void run(String transport, boolean twoHosts, int ranks, long seed, Duration timeout,
+            Method method) throws Throwable {
+        String key = transport + "/" + twoHosts + "/" + ranks;
         ProcessPool pool = POOLS.get(key);
         if (pool == null || !pool.healthy()) {
             if (pool != null) {
                 pool.close();
             }
-            pool = new ProcessPool(ranks, transport);
+            pool = new ProcessPool(ranks, transport, twoHosts ? twoHosts(ranks) : List.of());
             POOLS.put(key, pool);
         }
         boolean ok = false;
@@ -207,5 +234,9 @@ final class ProcessPool {
             p.close();
         }
         POOLS.clear();
+        if (net != null) {
+            net.close();
+            net = null;
+        }
     }
 }

@@ -315,8 +315,8 @@ public final class ProcessJob implements AutoCloseable {
         }
     }
 
-    /** The address of this machine that {@code host} reaches it by: the source address of a route to it. */
-    static String reachableAddress(String host) throws IOException {
+    /** Returns the address of this machine that {@code host} reaches it by: the source address of a route to it. */
+    public static String reachableAddress(String host) throws IOException {
         try (java.net.DatagramSocket probe = new java.net.DatagramSocket()) {
             probe.connect(InetAddress.getByName(host), 9);
             InetAddress a = probe.getLocalAddress();

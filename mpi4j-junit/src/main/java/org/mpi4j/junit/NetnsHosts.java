@@ -1,4 +1,4 @@
-package org.mpi4j.tools;
+package org.mpi4j.junit;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -12,8 +12,9 @@ import java.util.concurrent.TimeUnit;
  * starts a rank on it. Needs root and the {@code ip} command; {@link #available()} says
  * whether this machine has them.
  */
-final class NetnsHosts implements AutoCloseable {
-    static final String AGENT = "ip netns exec mpi4j-{host}";
+public final class NetnsHosts implements AutoCloseable {
+    /** The launch agent that starts a rank on one of these hosts. */
+    public static final String AGENT = "ip netns exec mpi4j-{host}";
     private static final String BRIDGE = "m4jbr0";
 
     private final List<String> hosts = new ArrayList<>();
@@ -21,8 +22,8 @@ final class NetnsHosts implements AutoCloseable {
     private NetnsHosts() {
     }
 
-    /** Why namespaces cannot be made here, or null if they can. */
-    static String available() {
+    /** Returns why namespaces cannot be made here, or null if they can. */
+    public static String available() {
         if (!"root".equals(System.getProperty("user.name"))) {
             return "network namespaces need root";
         }
@@ -34,8 +35,16 @@ final class NetnsHosts implements AutoCloseable {
         }
     }
 
-    /** Makes {@code n} hosts. */
-    static NetnsHosts create(int n) throws IOException {
+    /**
+     * Makes {@code n} hosts (at most 8), removing first what an earlier run that was killed
+     * may have left.
+     *
+     * @throws IOException if a namespace or link cannot be made (what was made is removed)
+     */
+    public static NetnsHosts create(int n) throws IOException {
+        if (n < 1 || n > 8) {
+            throw new IllegalArgumentException("1 to 8 hosts: " + n);
+        }
         NetnsHosts h = new NetnsHosts();
         try {
             cleanStale();
@@ -65,11 +74,12 @@ final class NetnsHosts implements AutoCloseable {
         }
     }
 
-    /** The hosts' addresses. */
-    List<String> hosts() {
+    /** Returns the hosts' addresses, which are also their names for the launch agent. */
+    public List<String> hosts() {
         return List.copyOf(hosts);
     }
 
+    /** Removes the namespaces and the bridge. */
     @Override
     public void close() {
         for (String address : hosts) {
@@ -94,7 +104,7 @@ final class NetnsHosts implements AutoCloseable {
         }
     }
 
-    static void run(String... cmd) throws IOException {
+    private static void run(String... cmd) throws IOException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         try {
             String out = new String(p.getInputStream().readAllBytes());
