@@ -79,13 +79,15 @@ public final class Mpi4j {
     private final PrintStream out;
     private final PrintStream err;
     private final Map<String, String> env;
+    private final java.io.InputStream in;
 
-    /** Creates a command line that prints to {@code out} and {@code err}. */
+    /** Creates a command line that prints to {@code out} and {@code err}, and gives rank 0 this process's input. */
     public Mpi4j(PrintStream out, PrintStream err) {
-        this(out, err, System.getenv());
+        this(System.in, out, err, System.getenv());
     }
 
-    Mpi4j(PrintStream out, PrintStream err, Map<String, String> env) {
+    Mpi4j(java.io.InputStream in, PrintStream out, PrintStream err, Map<String, String> env) {
+        this.in = in;
         this.out = out;
         this.err = err;
         this.env = env;
@@ -148,7 +150,7 @@ public final class Mpi4j {
         }
         if (options.engine().equals("process")) {
             program.close();
-            return new ProcessLauncher(options, classPath(options), out, err).run();
+            return new ProcessLauncher(options, classPath(options), in, out, err).run();
         }
         try (program) {
             return runLocal(options, program);

@@ -20,11 +20,13 @@ final class ProcessLauncher {
     private final String classPath;
     private final PrintStream out;
     private final PrintStream err;
+    private final java.io.InputStream in;
     private final Object outputLock = new Object();
 
-    ProcessLauncher(RunOptions options, String classPath, PrintStream out, PrintStream err) {
+    ProcessLauncher(RunOptions options, String classPath, java.io.InputStream in, PrintStream out, PrintStream err) {
         this.options = options;
         this.classPath = classPath;
+        this.in = in;
         this.out = out;
         this.err = err;
     }
@@ -38,7 +40,8 @@ final class ProcessLauncher {
                 .environment(options.environment())
                 .jvmOptions(options.jvmOptions())
                 .hosts(placement(options), options.launchAgent())
-                .stdinToRankZero(true)
+                .bindToCore(options.bindToCore())
+                .stdinToRankZero(in)
                 .output((rank, isErr, line) -> {
                     String text = options.tagOutput() ? "[" + rank + "] " + line : line;
                     synchronized (outputLock) {

@@ -28,10 +28,11 @@ import java.util.Locale;
  * @param environment variables for the ranks' environment ({@code -x})
  * @param hosts where ranks run, in order, with their slots ({@code --host}, {@code --hostfile}); empty for this host
  * @param launchAgent how a rank is started on another host ({@code --launch-agent})
+ * @param bindToCore whether each rank is bound to a core of its host ({@code --bind-to core})
  */
 record RunOptions(int ranks, String classPath, String engine, boolean tagOutput, Duration timeout,
         String mainClass, List<String> programArgs, List<String> jvmOptions, Map<String, String> environment,
-        List<HostSlots> hosts, String launchAgent) {
+        List<HostSlots> hosts, String launchAgent, boolean bindToCore) {
 
     /** A host and how many ranks it takes. */
     record HostSlots(String host, int slots) {
@@ -78,6 +79,10 @@ record RunOptions(int ranks, String classPath, String engine, boolean tagOutput,
                     "process engine: how to start a rank on another host (default ssh); {host} in COMMAND is"
                             + " replaced by the host, else the host follows COMMAND, as for ssh",
                     (b, v) -> b.launchAgent = v),
+            new Option(List.of("--bind-to"), "none|core",
+                    "process engine: bind each rank to one core of its host, in turn (core), or let the"
+                            + " system place it (none, the default)",
+                    (b, v) -> b.bindToCore = parseBinding(v)),
             new Option(List.of("--jvm"), "OPTION",
                     "process engine: an option for every rank's JVM, e.g. --jvm -Xmx2g; repeatable",
                     (b, v) -> b.jvmOptions.add(v)),
@@ -101,6 +106,7 @@ record RunOptions(int ranks, String classPath, String engine, boolean tagOutput,
         final Map<String, String> environment = new LinkedHashMap<>();
         final List<HostSlots> hosts = new ArrayList<>();
         String launchAgent = DEFAULT_AGENT;
+        boolean bindToCore;
 
         void environment(String v) throws UsageException {
             int eq = v.indexOf('=');
@@ -169,8 +175,9 @@ record RunOptions(int ranks, String classPath, String engine, boolean tagOutput,
         }
         String mainClass = args.get(i);
         List<String> programArgs = new ArrayList<>(args.subList(i + 1, args.size()));
-        if (!b.engine.equals("process") && (!b.jvmOptions.isEmpty() || !b.environment.isEmpty() || !b.hosts.isEmpty())) {
-            throw new UsageException("-x, --jvm, --host and --hostfile apply to the process engine (--engine process);"
+        if (!b.engine.equals("process") && (!b.jvmOptions.isEmpty() || !b.environment.isEmpty() || !b.hosts.isEmpty()
+                || b.bindToCore)) {
+            throw new UsageException("-x, --jvm, --host, --hostfile and --bind-to apply to the process engine (--engine process);"
                     + " the local engine's ranks share this JVM and its environment");
         }
         if (!b.hosts.isEmpty()) {
@@ -182,7 +189,7 @@ record RunOptions(int ranks, String classPath, String engine, boolean tagOutput,
         }
         return new RunOptions(b.ranks, b.classPath, b.engine, b.tagOutput, b.timeout, mainClass,
                 List.copyOf(programArgs), List.copyOf(b.jvmOptions), java.util.Collections.unmodifiableMap(
-                        new LinkedHashMap<>(b.environment)), List.copyOf(b.hosts), b.launchAgent);
+                        new LinkedHashMap<>(b.environment)), List.copyOf(b.hosts), b.launchAgent, b.bindToCore);
     }
 
     private static Option find(String name) {
@@ -257,6 +264,14 @@ record RunOptions(int ranks, String classPath, String engine, boolean tagOutput,
             // reported below
         }
         throw new UsageException("slots must be a whole number of at least 1 in " + where + ": " + v);
+    }
+
+    static boolean parseBinding(String v) throws UsageException {
+        return switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "none" -> false;
+            case "core" -> true;
+            default -> throw new UsageException("--bind-to takes none or core: " + v);
+        };
     }
 
     static int parseRanks(String v) throws UsageException {

@@ -58,7 +58,8 @@ class Mpi4jTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status;
         try (PrintStream o = new PrintStream(out, true, UTF_8); PrintStream e = new PrintStream(err, true, UTF_8)) {
-            status = new Mpi4j(o, e, Map.of()).execute(args);
+            // Not this JVM's standard input: the test runner talks to it there.
+            status = new Mpi4j(java.io.InputStream.nullInputStream(), o, e, Map.of()).execute(args);
         }
         return new Result(status, out.toString(UTF_8), err.toString(UTF_8));
     }

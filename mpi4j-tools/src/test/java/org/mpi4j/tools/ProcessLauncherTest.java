@@ -157,4 +157,36 @@ class ProcessLauncherTest {
         }
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60), "took too long; " + why);
     }
+
+    @Test
+    void bindToCoreGivesEachRankOneCoreInTurn() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        Result r = run("-n", "3", "--bind-to", "core", APPS + "ShowsBinding");
+
+        assertEquals(0, r.status(), r::toString);
+        Set<String> expected = new HashSet<>();
+        for (int rank = 0; rank < 3; rank++) {
+            expected.add("rank " + rank + " cpus " + rank % cores);
+        }
+        assertEquals(expected, new HashSet<>(r.outLines()), r::toString);
+
+        Result unbound = run("-n", "2", APPS + "ShowsBinding");
+        assertEquals(0, unbound.status(), unbound::toString);
+        assertTrue(unbound.outLines().stream().allMatch(l -> !l.endsWith("cpus " + 0) || cores == 1), unbound::toString);
+    }
+
+    @Test
+    void standardInputGoesToRankZero() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int status;
+        try (java.io.PrintStream o = new java.io.PrintStream(out, true); java.io.PrintStream e = new java.io.PrintStream(err, true)) {
+            status = new Mpi4j(new java.io.ByteArrayInputStream("to rank zero\n".getBytes()), o, e, java.util.Map.of())
+                    .execute("run", "--engine", "process", "-cp", System.getProperty("java.class.path"), "-n", "2",
+                            APPS + "EchoesInput");
+        }
+        assertEquals(0, status, err::toString);
+        assertEquals(Set.of("rank 0 read to rank zero", "rank 1 read null"), new HashSet<>(out.toString().lines().toList()),
+                err::toString);
+    }
 }

@@ -17,7 +17,7 @@ class RunOptionsTest {
                 "--timeout=1.5", "app.Main", "--tag-output", "x"));
 
         assertEquals(new RunOptions(3, "a:b", "local", true, Duration.ofMillis(1500), "app.Main",
-                List.of("--tag-output", "x"), List.of(), java.util.Map.of(), List.of(), "ssh"), o);
+                List.of("--tag-output", "x"), List.of(), java.util.Map.of(), List.of(), "ssh", false), o);
     }
 
     @Test

@@ -60,9 +60,10 @@ public final class ProcessJob implements AutoCloseable {
         private List<String> jvmOptions = List.of();
         private Output output = (r, e, l) -> { };
         private java.util.function.Consumer<Failure> onFailure = f -> { };
-        private boolean stdinToRankZero;
+        private InputStream stdin;
         private List<String> hosts = List.of();
         private String launchAgent = "ssh";
+        private boolean bindToCore;
 
         /** A job of {@code ranks} ranks running {@code mainClass}'s main method. */
         public Spec(int ranks, String mainClass) {
@@ -121,9 +122,18 @@ public final class ProcessJob implements AutoCloseable {
             return this;
         }
 
-        /** Forwards this process's standard input to rank 0 (others read an empty input). */
-        public Spec stdinToRankZero(boolean on) {
-            this.stdinToRankZero = on;
+        /**
+         * Binds each rank, with all its threads, to one core: the ranks of a host take its
+         * cores in turn ({@code taskset}, from before the JVM starts).
+         */
+        public Spec bindToCore(boolean on) {
+            this.bindToCore = on;
+            return this;
+        }
+
+        /** Forwards {@code in} to rank 0's standard input (others, and by default all, read an empty input). */
+        public Spec stdinToRankZero(InputStream in) {
+            this.stdin = Objects.requireNonNull(in, "in");
             return this;
         }
 
@@ -194,7 +204,7 @@ public final class ProcessJob implements AutoCloseable {
             job.close();
             throw e;
         }
-        if (spec.stdinToRankZero) {
+        if (spec.stdin != null) {
             job.forwardStdin();
         }
         return job;
@@ -233,12 +243,29 @@ public final class ProcessJob implements AutoCloseable {
         vars.put(ProcessEnv.RENDEZVOUS, rendezvousHost + ":" + rendezvous.address().getPort());
         vars.put(ProcessEnv.JOB_ID, jobId);
 
+        if (spec.bindToCore) {
+            // The ranks of a host take its cores in turn; a remote host's core count is
+            // read there, by the shell, when the rank starts.
+            int index = 0;
+            for (int r = 0; r < rank; r++) {
+                index += Objects.equals(spec.host(r), host) ? 1 : 0;
+            }
+            List<String> bound = new ArrayList<>();
+            if (local) {
+                bound.addAll(List.of("taskset", "--cpu-list",
+                        Integer.toString(index % Runtime.getRuntime().availableProcessors())));
+            } else {
+                bound.addAll(List.of("sh", "-c", "exec taskset --cpu-list $((" + index + " % $(nproc))) \"$@\"", "sh"));
+            }
+            bound.addAll(java);
+            java = bound;
+        }
         ProcessBuilder pb;
         if (local) {
             pb = new ProcessBuilder(java);
             pb.environment().putAll(vars);
             pb.environment().put(JobSecret.ENV, secret.encoded());
-            if (rank != 0 || !spec.stdinToRankZero) {
+            if (rank != 0 || spec.stdin == null) {
                 pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             }
         } else {
@@ -258,7 +285,7 @@ public final class ProcessJob implements AutoCloseable {
             OutputStream in = p.getOutputStream();
             in.write((secret.encoded() + "\n").getBytes(StandardCharsets.US_ASCII));
             in.flush();
-            if (rank != 0 || !spec.stdinToRankZero) {
+            if (rank != 0 || spec.stdin == null) {
                 in.close();
             }
         }
@@ -348,7 +375,7 @@ public final class ProcessJob implements AutoCloseable {
         }
         Thread.ofPlatform().daemon().name("mpi4j-stdin").start(() -> {
             try (OutputStream to = p0.getOutputStream()) {
-                System.in.transferTo(to);
+                spec.stdin.transferTo(to);
             } catch (IOException ignored) {
                 // rank 0 stopped reading
             }
