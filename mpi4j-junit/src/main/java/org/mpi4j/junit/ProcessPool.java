@@ -173,18 +173,22 @@ final class ProcessPool {
             }
             if (reply == null) {
                 // The rank is gone: a failed test aborted the job, or the rank died.
-                job.awaitExit(Duration.ofSeconds(10));
                 if (failure != null) {
-                    break;
+                    continue; // read what the other ranks said before they went
                 }
+                job.awaitExit(Duration.ofSeconds(10));
                 ProcessJob.Failure f = job.failure();
                 throw new JobAbortedException(f != null ? f.rank() : r, f != null ? f.code() : 1,
                         "the job was aborted: " + (f != null ? "rank " + f.rank() + " " + f.why() : "rank " + r
                                 + " closed its connection"), null);
             }
-            if (reply.startsWith("FAIL ") && failure == null) {
-                failure = deserialize(reply.substring(5));
-                failedRank = r;
+            if (reply.startsWith("FAIL ")) {
+                Throwable t = deserialize(reply.substring(5));
+                // Prefer a rank's own failure to the aborts it caused on the others.
+                if (failure == null || failure instanceof JobAbortedException && !(t instanceof JobAbortedException)) {
+                    failure = t;
+                    failedRank = r;
+                }
             }
         }
         if (failure != null) {
