@@ -123,8 +123,9 @@ final class ProcessJoin {
                 }
                 tcpFinal.close();
             });
-            tcp.start(endpoint, (peer, why) -> pr.aborted(peer, 1, "rank " + rank + " lost its connection to rank "
-                    + peer + ": " + why));
+            // A peer whose connection breaks without a farewell has failed: say so, naming it first.
+            tcp.start(endpoint, (peer, why) -> pr.aborted(peer, 1, "rank " + peer + " is lost to rank " + rank
+                    + ": " + why));
             control.listen(new ControlClient.Handler() {
                 @Override
                 public void onAbort(int failedRank, int code, String reason) {
