@@ -91,6 +91,13 @@ final class ControlClient implements Closeable {
         Control.send(out, Control.CARD, mine::write);
         socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         Control.Message m = Control.receive(in);
+        if (m.type() == Control.ABORT) {
+            int failed = m.body().readInt();
+            m.body().readInt();
+            String reason = Control.readString(m.body());
+            throw new java.io.IOException("the job was aborted before every rank had joined: "
+                    + (reason.isEmpty() ? "rank " + failed + " failed" : reason));
+        }
         if (m.type() != Control.TABLE) {
             throw new ProtocolException("expected the table of ranks, got message type " + m.type());
         }
@@ -134,7 +141,7 @@ final class ControlClient implements Closeable {
                 }
             } catch (IOException | RuntimeException e) {
                 if (!closing) {
-                    handler.onLauncherLost(e instanceof java.io.EOFException ? "the launcher closed the connection" : e.toString());
+                    handler.onLauncherLost(e instanceof java.io.EOFException ? "the connection closed" : e.toString());
                 }
             }
         });
@@ -159,6 +166,16 @@ final class ControlClient implements Closeable {
         } catch (IOException ignored) {
             // the launcher is gone
         }
+    }
+
+    /**
+     * Stops listening for the launcher's loss, but keeps the connection open until the
+     * process ends: a rank that has finalized can still report a failure that comes later
+     * (its main method throwing after {@code close}), and its launcher learns that it has
+     * ended when the connection closes with the process.
+     */
+    void detach() {
+        closing = true;
     }
 
     @Override

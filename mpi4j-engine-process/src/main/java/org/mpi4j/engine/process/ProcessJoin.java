@@ -46,6 +46,18 @@ final class ProcessJoin {
     private ProcessJoin() {
     }
 
+    /**
+     * What differs between the ranks of a launcher's job and those of a SLURM step.
+     *
+     * @param table how long to wait for every rank to join
+     * @param coordinator who holds the rendezvous, for the message of a rank that loses it
+     * @param keepControlOpen whether a rank keeps its control connection open after it
+     *     finalizes, until its process ends (under SLURM, where no launcher sees exit statuses)
+     */
+    record Options(Duration table, String coordinator, boolean keepControlOpen) {
+        static final Options LAUNCHER = new Options(TABLE, "its launcher", false);
+    }
+
     static ProcessRank join(Settings settings) {
         int rank = intSetting(settings, ProcessEnv.RANK);
         int size = intSetting(settings, ProcessEnv.SIZE);
@@ -62,7 +74,6 @@ final class ProcessJoin {
             throw new MpiException(ErrorClass.ARG, JobSecret.ENV + " is not a job secret: " + e.getMessage());
         }
         String jobId = required(settings, ProcessEnv.JOB_ID);
-        boolean tcpOnly = "tcp".equals(settings.get("mpi4j.transport", "auto"));
 
         ControlClient control;
         try {
@@ -71,6 +82,18 @@ final class ProcessJoin {
             throw new MpiException(ErrorClass.INTERN, "rank " + rank + " cannot join its job at " + rendezvous + ": "
                     + e.getMessage(), e);
         }
+        return join(settings, rank, size, secret, jobId, control, Options.LAUNCHER);
+    }
+
+    /**
+     * Joins through a control connection already made and proven: publishes this rank's card,
+     * learns everyone's, wires the transports. Closes {@code control} if it fails.
+     *
+     * @param jobId names the job's shared-memory directory on each host
+     */
+    static ProcessRank join(Settings settings, int rank, int size, JobSecret secret, String jobId, ControlClient control,
+            Options options) {
+        boolean tcpOnly = "tcp".equals(settings.get("mpi4j.transport", "auto"));
         TcpTransport tcp = null;
         try {
             String host = hostName();
@@ -81,7 +104,7 @@ final class ProcessJoin {
             tcp = new TcpTransport(rank, size, secret.bytes(), new InetSocketAddress(control.localAddress(), 0));
             RankCard mine = new RankCard(rank, host, hostId, tcp.localAddress().getAddress().getHostAddress(),
                     tcp.localAddress().getPort(), shmDir.toString(), ProcessHandle.current().pid());
-            List<RankCard> table = control.exchange(mine, TABLE);
+            List<RankCard> table = control.exchange(mine, options.table());
 
             List<Integer> local = new ArrayList<>();
             for (RankCard c : table) {
@@ -122,7 +145,7 @@ final class ProcessJoin {
                     shmFinal.close();
                 }
                 tcpFinal.close();
-            });
+            }, options.keepControlOpen());
             // A peer whose connection breaks without a farewell has failed: say so, naming it first.
             tcp.start(endpoint, (peer, why) -> pr.aborted(peer, 1, "rank " + peer + " is lost to rank " + rank
                     + ": " + why));
@@ -134,7 +157,7 @@ final class ProcessJoin {
 
                 @Override
                 public void onLauncherLost(String why) {
-                    pr.aborted(org.mpi4j.Mpi.UNDEFINED, 1, "rank " + rank + " lost its launcher (" + why + ")");
+                    pr.aborted(org.mpi4j.Mpi.UNDEFINED, 1, "rank " + rank + " lost " + options.coordinator() + " (" + why + ")");
                     Thread.ofPlatform().daemon().start(() -> {
                         try {
                             Thread.sleep(ORPHAN_GRACE.toMillis());
@@ -203,7 +226,7 @@ final class ProcessJoin {
         String v = settings.get(ProcessEnv.setting(variable), null);
         if (v == null || v.isBlank()) {
             throw new MpiException(ErrorClass.ARG, variable + " is not set: a process-engine rank is started by"
-                    + " mpi4j run --engine process");
+                    + " mpi4j run --engine process, or by srun");
         }
         return v.trim();
     }
@@ -217,7 +240,7 @@ final class ProcessJoin {
         }
     }
 
-    private static InetSocketAddress address(String hostPort) {
+    static InetSocketAddress address(String hostPort) {
         int colon = hostPort.lastIndexOf(':');
         if (colon <= 0) {
             throw new MpiException(ErrorClass.ARG, ProcessEnv.RENDEZVOUS + "=" + hostPort + " is not host:port");

@@ -24,10 +24,11 @@ final class ProcessRank implements RankSpi {
     private final CommSpi self;
     private final ControlClient control;
     private final AutoCloseable transports;
+    private final boolean keepControlOpen;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     ProcessRank(int rank, int size, String processorName, Settings settings, Codec codec, Endpoint endpoint,
-            ControlClient control, AutoCloseable transports) {
+            ControlClient control, AutoCloseable transports, boolean keepControlOpen) {
         this.rank = rank;
         this.size = size;
         this.processorName = processorName;
@@ -36,12 +37,22 @@ final class ProcessRank implements RankSpi {
         this.endpoint = endpoint;
         this.control = control;
         this.transports = transports;
+        this.keepControlOpen = keepControlOpen;
         this.world = endpoint.comm(Endpoint.WORLD_CONTEXT, null, "WORLD");
         this.self = endpoint.comm(Endpoint.SELF_CONTEXT, new int[] {rank}, "SELF");
     }
 
     Endpoint endpoint() {
         return endpoint;
+    }
+
+    ControlClient control() {
+        return control;
+    }
+
+    /** Whether this rank has finalized. */
+    boolean finalized() {
+        return closed.get();
     }
 
     @Override
@@ -138,7 +149,11 @@ final class ProcessRank implements RankSpi {
         } catch (Exception ignored) {
             // finalizing: nothing more to say to anyone
         }
-        control.close();
+        if (keepControlOpen) {
+            control.detach();
+        } else {
+            control.close();
+        }
     }
 
     @Override

@@ -113,6 +113,13 @@ public final class Rendezvous implements Closeable {
         return m;
     }
 
+    /** Returns the card rank {@code rank} published, or null if it has not yet. */
+    RankCard card(int rank) {
+        synchronized (cards) {
+            return cards[rank];
+        }
+    }
+
     /** Tells every connected rank that the job is aborted because of {@code failedRank}. */
     public void abortAll(int failedRank, int code, String reason) {
         for (Peer p : peersNow()) {
