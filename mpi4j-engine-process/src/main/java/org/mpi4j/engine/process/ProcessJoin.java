@@ -36,6 +36,10 @@ import org.mpi4j.transport.tcp.TcpTransport;
  *       between hosts) or {@code tcp} (TCP to every other rank, also on this host);</li>
  *   <li>{@code mpi4j.codec}, {@code mpi4j.idle} — as for the local engine.</li>
  * </ul>
+ *
+ * <p>A task of a SLURM step has no launcher: {@link SlurmJoin} finds the rendezvous and
+ * makes the control connection, then joins through {@link #join(Settings, int, int,
+ * JobSecret, String, ControlClient, Options)} as here.
  */
 final class ProcessJoin {
     static final Duration CONNECT = Duration.ofSeconds(30);

@@ -31,6 +31,17 @@ import org.mpi4j.transport.shm.ShmTransport;
  * </ul>
  * After a failure each rank removes the step's shared-memory directory on its node as it
  * ends, since no launcher is there to do it.
+ *
+ * <p>Settings read here, besides those of {@link ProcessJoin} (each also an environment
+ * variable, {@code mpi4j.slurm.dir} as {@code MPI4J_SLURM_DIR}):
+ * <ul>
+ *   <li>{@code mpi4j.slurm.dir} — the directory of the rendezvous file, shared by the
+ *       allocation's nodes (default {@code $HOME/.mpi4j/slurm});</li>
+ *   <li>{@code mpi4j.slurm.timeout} — seconds a rank waits for the file (default 120);</li>
+ *   <li>{@code mpi4j.slurm.address} — the address rank 0's rendezvous listens on (default:
+ *       see {@link SlurmCoordinator#address});</li>
+ *   <li>{@code mpi4j.slurm} — {@code off} ignores SLURM's variables ({@link SlurmStep}).</li>
+ * </ul>
  */
 final class SlurmJoin {
     /** How long a rank whose failure was that a peer had finalized waits for the peer's own report. */
