@@ -2,12 +2,9 @@ package org.mpi4j.engine.process;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.Base64;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import org.mpi4j.transport.HmacSha256;
+import org.mpi4j.transport.RandomBytes;
 
 /**
  * The secret that makes a job's processes the only ones that can join it: the launcher draws
@@ -23,7 +20,6 @@ public final class JobSecret {
     /** The size of a proof (HMAC-SHA256) in bytes. */
     public static final int PROOF_BYTES = 32;
 
-    private static final SecureRandom RANDOM = new SecureRandom();
     private final byte[] key;
 
     private JobSecret(byte[] key) {
@@ -32,9 +28,7 @@ public final class JobSecret {
 
     /** Draws a fresh random secret. */
     public static JobSecret generate() {
-        byte[] k = new byte[32];
-        RANDOM.nextBytes(k);
-        return new JobSecret(k);
+        return new JobSecret(RandomBytes.next(32));
     }
 
     /**
@@ -62,9 +56,7 @@ public final class JobSecret {
 
     /** Returns a fresh random challenge. */
     public static byte[] nonce() {
-        byte[] n = new byte[NONCE_BYTES];
-        RANDOM.nextBytes(n);
-        return n;
+        return RandomBytes.next(NONCE_BYTES);
     }
 
     /**
@@ -73,27 +65,22 @@ public final class JobSecret {
      * numbers that identify the parties.
      */
     public byte[] prove(String label, byte[] nonceA, byte[] nonceB, long... ids) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            mac.update(label.getBytes(StandardCharsets.UTF_8));
-            mac.update((byte) 0);
-            mac.update(nonceA);
-            mac.update(nonceB);
-            ByteBuffer b = ByteBuffer.allocate(8 * ids.length);
-            for (long id : ids) {
-                b.putLong(id);
-            }
-            mac.update(b.array());
-            return mac.doFinal();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
+        HmacSha256 mac = new HmacSha256(key);
+        mac.update(label.getBytes(StandardCharsets.UTF_8));
+        mac.update((byte) 0);
+        mac.update(nonceA);
+        mac.update(nonceB);
+        ByteBuffer b = ByteBuffer.allocate(8 * ids.length);
+        for (long id : ids) {
+            b.putLong(id);
         }
+        mac.update(b.array());
+        return mac.doFinal();
     }
 
     /** Checks a proof in constant time. */
     public boolean verify(byte[] proof, String label, byte[] nonceA, byte[] nonceB, long... ids) {
-        return MessageDigest.isEqual(proof, prove(label, nonceA, nonceB, ids));
+        return HmacSha256.equal(proof, prove(label, nonceA, nonceB, ids));
     }
 
     @Override

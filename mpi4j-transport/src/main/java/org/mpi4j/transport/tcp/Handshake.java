@@ -3,12 +3,8 @@ package org.mpi4j.transport.tcp;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.InvalidKeyException;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import org.mpi4j.transport.HmacSha256;
+import org.mpi4j.transport.RandomBytes;
 
 /**
  * The messages of the TCP transport's handshake and the proofs they carry. Nothing else is
@@ -59,26 +55,19 @@ final class Handshake {
     private static final byte[] CLIENT_LABEL = "mpi4j-tcp-v1 client proof".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SERVER_LABEL = "mpi4j-tcp-v1 server proof".getBytes(StandardCharsets.US_ASCII);
 
-    private final Mac mac;
-    private final SecureRandom random = new SecureRandom();
+    private final HmacSha256 mac;
 
     /** Creates the prover of a job secret; the caller keeps no other copy it does not need. */
     Handshake(byte[] secret) {
-        try {
-            mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-        } catch (InvalidKeyException e) {
-            throw new IllegalArgumentException("unusable job secret", e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is not available", e);
+        if (secret == null || secret.length == 0) {
+            throw new IllegalArgumentException("unusable job secret: empty");
         }
+        mac = new HmacSha256(secret);
     }
 
     /** Returns a fresh random nonce. */
     byte[] nonce() {
-        byte[] n = new byte[NONCE_BYTES];
-        random.nextBytes(n);
-        return n;
+        return RandomBytes.next(NONCE_BYTES);
     }
 
     // ------------------------------------------------------------------ HELLO
@@ -163,7 +152,7 @@ final class Handshake {
 
     /** Compares two proofs in time that does not depend on where they differ. */
     static boolean same(byte[] expected, byte[] actual) {
-        return MessageDigest.isEqual(expected, actual);
+        return HmacSha256.equal(expected, actual);
     }
 
     static ByteBuffer proof(byte[] mac) {
