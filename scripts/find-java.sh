@@ -10,26 +10,38 @@
 
 MPI4J_MIN_JAVA=25
 
-# Prints the feature version of the JDK at $1 (25 for "25.0.3", 8 for "1.8.0_292"), or nothing.
+# Sets mpi4j_v to the feature version of the JDK at $1 (25 for "25.0.3", 8 for "1.8.0_292"),
+# or to "" if there is none. Reads the release file with the shell alone: it runs on every
+# mpi4j command, where each subprocess costs milliseconds.
 mpi4j_java_version() {
-    local home=$1 v=""
+    local home=$1 line v=""
+    mpi4j_v=""
     [ -x "$home/bin/java" ] && [ -x "$home/bin/javac" ] || return 0
     # The release file says it without starting a JVM; ask java itself only if it is missing.
     if [ -r "$home/release" ]; then
-        v=$(sed -n 's/^JAVA_VERSION="\([^"]*\)".*/\1/p' "$home/release" | head -n 1)
+        while IFS= read -r line || [ -n "$line" ]; do
+            case $line in
+                JAVA_VERSION=*)
+                    v=${line#JAVA_VERSION=}
+                    v=${v#\"}
+                    v=${v%%\"*}
+                    break
+                    ;;
+            esac
+        done <"$home/release"
     fi
     if [ -z "$v" ]; then
         v=$("$home/bin/java" -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n 1)
     fi
     case $v in 1.*) v=${v#1.} ;; esac
-    v=${v%%[!0-9]*}
-    printf '%s' "$v"
+    mpi4j_v=${v%%[!0-9]*}
 }
 
 mpi4j_find_java() {
     local home v best="" best_v=0 candidates=()
     if [ -n "${JAVA_HOME:-}" ]; then
-        v=$(mpi4j_java_version "$JAVA_HOME")
+        mpi4j_java_version "$JAVA_HOME"
+        v=$mpi4j_v
         if [ -n "$v" ] && [ "$v" -ge "$MPI4J_MIN_JAVA" ]; then
             best=$JAVA_HOME
         fi
@@ -42,7 +54,8 @@ mpi4j_find_java() {
         fi
         for home in "${candidates[@]}"; do
             [ -d "$home" ] || continue
-            v=$(mpi4j_java_version "$home")
+            mpi4j_java_version "$home"
+            v=$mpi4j_v
             if [ -n "$v" ] && [ "$v" -ge "$MPI4J_MIN_JAVA" ] && [ "$v" -gt "$best_v" ]; then
                 best=$home
                 best_v=$v

@@ -16,6 +16,14 @@ import org.mpi4j.engine.process.ProcessJob;
  * Ctrl-C, or any other end of the launcher, kills every rank: no orphans.
  */
 final class ProcessLauncher {
+    /**
+     * System property: the JVM AOT cache the ranks on this host start from (the
+     * {@code mpi4j} script keeps one per build and JDK, made by {@link StartupTraining}).
+     */
+    static final String STARTUP_CACHE = "mpi4j.startupCache";
+    /** System property: rank 0 writes a start-up cache here as it exits (the script's training run). */
+    static final String TRAIN_STARTUP_CACHE = "mpi4j.startupCache.train";
+
     private final RunOptions options;
     private final String classPath;
     private final PrintStream out;
@@ -42,6 +50,8 @@ final class ProcessLauncher {
                 .hosts(placement(options), options.launchAgent())
                 .bindToCore(options.bindToCore())
                 .stdinToRankZero(in)
+                .startupCache(path(System.getProperty(STARTUP_CACHE)))
+                .trainStartupCache(path(System.getProperty(TRAIN_STARTUP_CACHE)))
                 .output((rank, isErr, line) -> {
                     String text = options.tagOutput() ? "[" + rank + "] " + line : line;
                     synchronized (outputLock) {
@@ -82,6 +92,11 @@ final class ProcessLauncher {
                 // the hook runs anyway
             }
         }
+    }
+
+    /** The path of a start-up cache, or null. */
+    private static java.nio.file.Path path(String p) {
+        return p == null || p.isBlank() ? null : java.nio.file.Path.of(p);
     }
 
     /** The host of each rank: the hosts' slots filled in order, as mpirun maps by slot; null for this host. */

@@ -177,7 +177,10 @@ public final class Rendezvous implements Closeable {
                 }
                 return;
             }
-            Thread.ofVirtual().name("mpi4j-rendezvous-conn").start(() -> serve(s));
+            // Platform threads, not virtual ones: a virtual thread's socket I/O starts the JDK's
+            // pollers, threads that sit in native epoll_wait, and the JVM waits 300 ms at exit
+            // for any thread in native code. A launcher that exits promptly needs none.
+            Thread.ofPlatform().daemon().name("mpi4j-rendezvous-conn").stackSize(256 << 10).start(() -> serve(s));
         }
     }
 
