@@ -15,14 +15,14 @@ import org.mpi4j.MpiException;
  * The {@code mpi4j} command line.
  *
  * <pre>
- * mpi4j run -n N [-cp CLASSPATH] [--tag-output] [--timeout SECONDS] [--engine local|process]
+ * mpi4j run -n N [-cp CLASSPATH] [--tag-output] [--timeout SECONDS] [--engine process|local]
  *           [-x VAR[=VALUE]] [--jvm OPTION] MainClass [args...]
  * </pre>
  *
- * <p>{@code run} starts {@code MainClass}'s main method on {@code N} ranks. With the local
+ * <p>{@code run} starts {@code MainClass}'s main method on {@code N} ranks. With the process
+ * engine, the default, each rank is a JVM of its own ({@link ProcessLauncher}). With the local
  * engine, the ranks are threads of this JVM: {@link Mpi#init} inside each returns that rank,
- * so a program written for any engine runs unchanged. With the process engine, each rank is
- * a JVM of its own ({@link ProcessLauncher}). Options follow {@code mpirun}'s
+ * so a program written for any engine runs unchanged. Options follow {@code mpirun}'s
  * conventions ({@code -n} or {@code -np}; options before the program, the program's own
  * arguments after it).
  *
@@ -65,7 +65,8 @@ public final class Mpi4j {
             Usage: mpi4j run -n N [OPTIONS] MAIN_CLASS [ARGS...]
 
             Runs MAIN_CLASS's main method on N ranks; Mpi.init(args) in it joins the job.
-            With the local engine the ranks are threads of this JVM (they share static fields).
+            Each rank is a JVM of its own (the process engine); with --engine local the ranks are
+            threads of this JVM instead (they share static fields).
 
             Options:
             """;

@@ -42,7 +42,7 @@ record RunOptions(int ranks, String classPath, String engine, boolean tagOutput,
     static final String DEFAULT_AGENT = "ssh";
 
     /** The engines {@code mpi4j run} can start; the native engine comes later. */
-    static final List<String> ENGINES = List.of("local", "process");
+    static final List<String> ENGINES = List.of("process", "local");
 
     /** One option: its names, the name of its value (null for a flag), and its help. */
     record Option(List<String> names, String valueName, String help, Setter setter) {
@@ -62,8 +62,8 @@ record RunOptions(int ranks, String classPath, String engine, boolean tagOutput,
                             + " separated by '" + java.io.File.pathSeparator + "' (default: $CLASSPATH, else .)",
                     (b, v) -> b.classPath = v),
             new Option(List.of("--engine"), "NAME",
-                    "the engine to run on: local (default: ranks are threads of this JVM) or process"
-                            + " (one JVM per rank)",
+                    "the engine to run on: process (default: one JVM per rank) or local (ranks are"
+                            + " threads of this JVM)",
                     (b, v) -> b.engine = parseEngine(v)),
             new Option(List.of("-x"), "VAR[=VALUE]",
                     "process engine: set VAR in every rank's environment, to VALUE or to this"

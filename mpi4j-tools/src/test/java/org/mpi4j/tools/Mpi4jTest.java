@@ -69,7 +69,7 @@ class Mpi4jTest {
     @ParameterizedTest(name = "-n {0}")
     @ValueSource(ints = {1, 2, 4, 5})
     void run_helloMpi(int ranks) {
-        Result r = mpi4j("run", "-n", String.valueOf(ranks), "org.mpi4j.examples.HelloMpi");
+        Result r = mpi4j("run", "--engine", "local", "-n", String.valueOf(ranks), "org.mpi4j.examples.HelloMpi");
 
         assertEquals(0, r.status(), r::toString);
         Set<String> expected = new HashSet<>();
@@ -89,7 +89,7 @@ class Mpi4jTest {
 
     @Test
     void run_tagOutput_prefixesEachLineWithItsRank() {
-        Result r = mpi4j("run", "-np", "3", "--tag-output", "org.mpi4j.examples.HelloMpi");
+        Result r = mpi4j("run", "--engine", "local", "-np", "3", "--tag-output", "org.mpi4j.examples.HelloMpi");
 
         assertEquals(0, r.status(), r::toString);
         Pattern tagged = Pattern.compile("\\[(\\d+)\\] (.*)");
@@ -108,7 +108,7 @@ class Mpi4jTest {
     /** Lines printed in pieces by many threads at once arrive whole, each with its rank. */
     @Test
     void run_tagOutput_linesNeverMix() {
-        Result r = mpi4j("run", "-n", "4", "--tag-output", APPS + "Chatty");
+        Result r = mpi4j("run", "--engine", "local", "-n", "4", "--tag-output", APPS + "Chatty");
 
         assertEquals(0, r.status(), r::toString);
         Pattern line = Pattern.compile("\\[(\\d)\\] rank (\\d) (main|helper) line (\\d+)");
@@ -136,7 +136,7 @@ class Mpi4jTest {
 
     @Test
     void run_passesTheProgramItsOwnArguments() {
-        Result r = mpi4j("run", "--np=2", "--", APPS + "EchoArgs", "-n", "b c");
+        Result r = mpi4j("run", "--engine", "local", "--np=2", "--", APPS + "EchoArgs", "-n", "b c");
 
         assertEquals(0, r.status(), r::toString);
         assertEquals(Set.of("rank 0 of 2 args [-n, b c] engine local", "rank 1 of 2 args [-n, b c] engine local"),
@@ -145,7 +145,7 @@ class Mpi4jTest {
 
     @Test
     void run_instanceMainMethod() {
-        Result r = mpi4j("run", "-n", "2", APPS + "InstanceMain");
+        Result r = mpi4j("run", "--engine", "local", "-n", "2", APPS + "InstanceMain");
 
         assertEquals(0, r.status(), r::toString);
         assertEquals(Set.of("instance main on rank 0, call 1", "instance main on rank 1, call 1"), new HashSet<>(r.outLines()));
@@ -156,8 +156,8 @@ class Mpi4jTest {
         PrintStream out = System.out;
         PrintStream err = System.err;
 
-        mpi4j("run", "-n", "2", APPS + "Failing");
-        mpi4j("run", "-n", "2", "org.mpi4j.examples.HelloMpi");
+        mpi4j("run", "--engine", "local", "-n", "2", APPS + "Failing");
+        mpi4j("run", "--engine", "local", "-n", "2", "org.mpi4j.examples.HelloMpi");
 
         assertSame(out, System.out);
         assertSame(err, System.err);
@@ -167,7 +167,7 @@ class Mpi4jTest {
 
     @Test
     void run_failingRank_isNamedWithItsStackTrace() {
-        Result r = mpi4j("run", "-n", "3", APPS + "Failing");
+        Result r = mpi4j("run", "--engine", "local", "-n", "3", APPS + "Failing");
 
         assertEquals(Mpi4j.EXIT_FAILED, r.status(), r::toString);
         List<String> err = r.errLines();
@@ -181,7 +181,7 @@ class Mpi4jTest {
 
     @Test
     void run_abort_exitsWithItsErrorCode() {
-        Result r = mpi4j("run", "-n", "2", APPS + "Aborting");
+        Result r = mpi4j("run", "--engine", "local", "-n", "2", APPS + "Aborting");
 
         assertEquals(3, r.status(), r::toString);
         assertEquals("mpi4j run: rank 0 of 2 failed; the job was aborted.", r.errLines().getFirst(), r::toString);
@@ -189,7 +189,7 @@ class Mpi4jTest {
 
     @Test
     void run_timeout_reportsWhatEachRankWasDoing() {
-        Result r = mpi4j("run", "-n", "2", "--timeout", "0.5", APPS + "Hanging");
+        Result r = mpi4j("run", "--engine", "local", "-n", "2", "--timeout", "0.5", APPS + "Hanging");
 
         assertEquals(Mpi4j.EXIT_TIMEOUT, r.status(), r::toString);
         assertTrue(r.err().startsWith("mpi4j run: timed out: "), r::toString);
@@ -211,7 +211,7 @@ class Mpi4jTest {
                         "option --tag-output takes no value: --tag-output=yes"),
                 Arguments.of(List.of("run", "-n", "2", "--timeout", "0", "X"), "--timeout must be positive: 0"),
                 Arguments.of(List.of("run", "-n", "2", "--timeout", "soon", "X"), "--timeout needs a number of seconds: soon"),
-                Arguments.of(List.of("run", "-n", "2", "--engine", "warp", "X"), "unknown engine: warp (available: local, process)"),
+                Arguments.of(List.of("run", "-n", "2", "--engine", "warp", "X"), "unknown engine: warp (available: process, local)"),
                 Arguments.of(List.of("run", "-n", "2", "-cp", "/nonexistent", "no.such.Main"),
                         "class not found: no.such.Main (class path: /nonexistent)"),
                 Arguments.of(List.of("run", "-n", "2", APPS + "NoMain"), "class " + APPS
@@ -296,7 +296,7 @@ class Mpi4jTest {
                 "-cp", System.getProperty("java.class.path"), src.toString());
         assertEquals(0, rc, "javac");
 
-        Result fromDir = mpi4j("run", "-n", "2", "-cp", classes.toString(), "demo.Ping");
+        Result fromDir = mpi4j("run", "--engine", "local", "-n", "2", "-cp", classes.toString(), "demo.Ping");
         assertEquals(0, fromDir.status(), fromDir::toString);
         assertEquals(List.of("rank 0 got Ball[hits=2, by=rank 1]"), fromDir.outLines());
 
@@ -311,7 +311,7 @@ class Mpi4jTest {
                 jar.closeEntry();
             }
         }
-        Result fromJar = mpi4j("run", "-n", "2", "-cp", lib + "/*", "demo.Ping");
+        Result fromJar = mpi4j("run", "--engine", "local", "-n", "2", "-cp", lib + "/*", "demo.Ping");
         assertEquals(0, fromJar.status(), fromJar::toString);
         assertEquals(List.of("rank 0 got Ball[hits=2, by=rank 1]"), fromJar.outLines());
     }

@@ -33,10 +33,10 @@ class RunOptionsTest {
     @Test
     void parse_processOptionsNeedTheProcessEngine() {
         UsageException e = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
-                () -> RunOptions.parse(List.of("-n", "2", "-x", "A=1", "app.Main")));
+                () -> RunOptions.parse(List.of("-n", "2", "--engine", "local", "-x", "A=1", "app.Main")));
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("process engine"), e.getMessage());
         UsageException bad = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
-                () -> RunOptions.parse(List.of("-n", "2", "--engine", "process", "-x", "=1", "app.Main")));
+                () -> RunOptions.parse(List.of("-n", "2", "-x", "=1", "app.Main")));
         org.junit.jupiter.api.Assertions.assertTrue(bad.getMessage().contains("variable name"), bad.getMessage());
     }
 
@@ -46,7 +46,7 @@ class RunOptionsTest {
 
         assertEquals(1, o.ranks());
         assertNull(o.classPath());
-        assertEquals("local", o.engine());
+        assertEquals("process", o.engine(), "the process engine is mpi4j run's default");
         assertFalse(o.tagOutput());
         assertNull(o.timeout());
         assertEquals(List.of(), o.programArgs());
