@@ -25,18 +25,19 @@ final class Engines {
         return out;
     }
 
-    /** The engine named in the settings, else the one that detects its launcher, else the default. */
+    /** The engine named in the settings, else the highest-priority one that detects its launcher, else the default. */
     static EngineProvider select(Settings settings) {
         String name = settings.get(ENGINE, null);
         if (name != null) {
             return byName(name);
         }
+        EngineProvider best = null;
         for (EngineProvider p : all()) {
-            if (!p.name().equals(DEFAULT) && p.detected(settings)) {
-                return p;
+            if (!p.name().equals(DEFAULT) && (best == null || p.priority() > best.priority()) && p.detected(settings)) {
+                best = p;
             }
         }
-        return byName(DEFAULT);
+        return best != null ? best : byName(DEFAULT);
     }
 
     static EngineProvider byName(String name) {

@@ -15,6 +15,15 @@ public interface EngineProvider {
      */
     boolean detected(Settings settings);
 
+    /**
+     * Returns which engine wins when several detect their launcher: the highest. A native
+     * MPI launcher's variables ({@code mpirun}, {@code mpiexec}) outrank a SLURM step's, which
+     * any {@code srun} sets, so the native engine answers 10 and the others 0.
+     */
+    default int priority() {
+        return 0;
+    }
+
     /** Joins the job this process belongs to, for {@code Mpi.init}. */
     RankSpi attach(Settings settings);
 

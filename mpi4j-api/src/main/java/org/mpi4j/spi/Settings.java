@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import org.mpi4j.Codec;
 import org.mpi4j.ErrorClass;
 import org.mpi4j.MpiException;
 
@@ -81,6 +82,28 @@ public final class Settings {
                     + ", expected a " + type.getName());
         }
         return type.cast(v);
+    }
+
+    /** The setting that chooses the codec of objects: a {@link Codec} given in code, or "fory" (the default) or "java". */
+    public static final String CODEC = "mpi4j.codec";
+
+    /**
+     * Returns the codec the {@value #CODEC} setting chooses: an instance given in code, else
+     * {@code fory} (the default) or {@code java}.
+     *
+     * @throws MpiException of class {@link ErrorClass#ARG} if the setting names no codec
+     */
+    public Codec codec() {
+        if (value(CODEC) instanceof Codec c) {
+            return c;
+        }
+        String name = get(CODEC, "fory");
+        return switch (name) {
+            case "fory" -> Codec.fory();
+            case "java" -> Codec.java();
+            default -> throw new MpiException(ErrorClass.ARG, "setting " + CODEC + "=" + name
+                    + " names no codec (fory or java), and is no Codec instance");
+        };
     }
 
     /** Returns a copy with {@code key} set to {@code value}. */

@@ -30,7 +30,6 @@ import org.mpi4j.transport.LocalFabric;
  */
 final class LocalJobSpi implements JobSpi {
     static final String EAGER_LIMIT = "mpi4j.eager.limit";
-    static final String CODEC = "mpi4j.codec";
     static final String IDLE = "mpi4j.idle";
     static final String HOSTILE = "mpi4j.transport.hostile";
     /**
@@ -55,7 +54,7 @@ final class LocalJobSpi implements JobSpi {
     LocalJobSpi(int size, Settings settings) {
         this.size = size;
         this.settings = settings;
-        this.codec = codec(settings);
+        this.codec = settings.codec();
         this.processorName = hostName();
         int eager = settings.getInt(EAGER_LIMIT, DEFAULT_EAGER_LIMIT, 0, Integer.MAX_VALUE);
         IdleStrategy idle = settings.getObject(IDLE, IdleStrategy.class,
@@ -81,20 +80,6 @@ final class LocalJobSpi implements JobSpi {
         } catch (NumberFormatException e) {
             throw new MpiException(ErrorClass.ARG, "setting " + HOSTILE + "=" + s + " is not a seed (a long)");
         }
-    }
-
-    private static Codec codec(Settings settings) {
-        Object v = settings.value(CODEC);
-        if (v instanceof Codec c) {
-            return c;
-        }
-        String name = settings.get(CODEC, "fory");
-        return switch (name) {
-            case "fory" -> Codec.fory();
-            case "java" -> Codec.java();
-            default -> throw new MpiException(ErrorClass.ARG, "setting " + CODEC + "=" + name
-                    + " names no codec (fory or java), and is no Codec instance");
-        };
     }
 
     private static String hostName() {

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.mpi4j.Codec;
 import org.mpi4j.ErrorClass;
 import org.mpi4j.IdleStrategy;
 import org.mpi4j.MpiException;
@@ -144,7 +143,7 @@ final class ProcessJoin {
             }
             ShmTransport shmFinal = shm;
             TcpTransport tcpFinal = tcp;
-            ProcessRank pr = new ProcessRank(rank, size, host, settings, codec(settings), endpoint, control, () -> {
+            ProcessRank pr = new ProcessRank(rank, size, host, settings, settings.codec(), endpoint, control, () -> {
                 if (shmFinal != null) {
                     shmFinal.close();
                 }
@@ -254,19 +253,6 @@ final class ProcessJoin {
         } catch (IllegalArgumentException e) {
             throw new MpiException(ErrorClass.ARG, ProcessEnv.RENDEZVOUS + "=" + hostPort + " is not host:port");
         }
-    }
-
-    private static Codec codec(Settings settings) {
-        Object v = settings.value("mpi4j.codec");
-        if (v instanceof Codec c) {
-            return c;
-        }
-        String name = settings.get("mpi4j.codec", "fory");
-        return switch (name) {
-            case "fory" -> Codec.fory();
-            case "java" -> Codec.java();
-            default -> throw new MpiException(ErrorClass.ARG, "setting mpi4j.codec=" + name + " names no codec (fory or java)");
-        };
     }
 
     static String hostName() {
