@@ -72,6 +72,9 @@ final class EngineVariants {
         }
     }
 
+    /** The setting that lists the rank counts the native variants run. */
+    static final String NATIVE_RANKS = "mpi4j.test.native.ranks";
+
     /** For variants that can always run. */
     private static final Supplier<String> ALWAYS = () -> null;
 
@@ -92,13 +95,28 @@ final class EngineVariants {
         // Two hosts played by network namespaces: shared memory within each, TCP between.
         add(new Variant("process-hosts", true, NetnsHosts::available, null, ProcessPool.twoHostLauncher(),
                 processRankCounts()));
+        // The native engine on each installed MPI family, its JVMs started by that MPI's own
+        // launcher, at the rank counts {@code mpi4j.test.native.ranks} lists (default 2, 3).
+        add(new Variant("native-openmpi", false, () -> missingMpi("openmpi", "openmpi-bin libopenmpi-dev"), null,
+                ProcessPool.nativeLauncher("openmpi"), rankCounts(NATIVE_RANKS, "2,3")));
+        add(new Variant("native-mpich", false, () -> missingMpi("mpich", "mpich libmpich-dev"), null,
+                ProcessPool.nativeLauncher("mpich"), rankCounts(NATIVE_RANKS, "2,3")));
+    }
+
+    private static String missingMpi(String family, String packages) {
+        return PoolJob.mpiLauncher(family, 2) == null ? "the " + family + " launcher is not installed (apt-get install "
+                + packages + ")" : null;
     }
 
     /** The setting that lists the rank counts the process variant runs. */
     static final String PROCESS_RANKS = "mpi4j.test.process.ranks";
 
     private static Set<Integer> processRankCounts() {
-        String v = System.getProperty(PROCESS_RANKS, "2,3,4");
+        return rankCounts(PROCESS_RANKS, "2,3,4");
+    }
+
+    private static Set<Integer> rankCounts(String setting, String def) {
+        String v = System.getProperty(setting, def);
         Set<Integer> out = new java.util.LinkedHashSet<>();
         for (String s : v.split(",")) {
             if (!s.isBlank()) {

@@ -34,6 +34,8 @@ import org.mpi4j.engine.process.ProcessJob;
 final class ProcessPool {
     /** The running pools, by transport setting and rank count. */
     private static final Map<String, ProcessPool> POOLS = new HashMap<>();
+    /** The prefix of a transport that names an MPI family: the pool runs on the native engine. */
+    static final String NATIVE = "native-";
     /** How long a new pool's ranks get to start and report. */
     private static final Duration START = Duration.ofSeconds(120);
 
@@ -42,7 +44,7 @@ final class ProcessPool {
     }
 
     private final int size;
-    private final ProcessJob job;
+    private final PoolJob job;
     private final ServerSocket server;
     private final Socket[] sockets;
     private final BufferedReader[] in;
@@ -56,17 +58,23 @@ final class ProcessPool {
         String reach = hosts.isEmpty() ? InetAddress.getLoopbackAddress().getHostAddress()
                 : ProcessJob.reachableAddress(hosts.get(0));
         String token = UUID.randomUUID().toString();
-        ProcessJob j = null;
+        PoolJob j = null;
         this.sockets = new Socket[size];
         this.in = new BufferedReader[size];
         this.out = new PrintStream[size];
         try {
-            j = ProcessJob.start(new ProcessJob.Spec(size, PoolRank.class.getName())
-                    .args(List.of(reach, Integer.toString(server.getLocalPort()), token))
-                    .hosts(hosts, NetnsHosts.AGENT)
-                    .jvmOptions(List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-Xss512k"))
-                    .environment(Map.of("MPI4J_TRANSPORT", transport))
-                    .output((rank, err, line) -> (err ? System.err : System.out).println("[" + rank + "] " + line)));
+            List<String> args = List.of(reach, Integer.toString(server.getLocalPort()), token);
+            List<String> jvm = List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-Xss512k");
+            if (transport.startsWith(NATIVE)) {
+                j = PoolJob.startNative(transport.substring(NATIVE.length()), size, PoolRank.class.getName(), args, jvm);
+            } else {
+                j = PoolJob.of(ProcessJob.start(new ProcessJob.Spec(size, PoolRank.class.getName())
+                        .args(args)
+                        .hosts(hosts, NetnsHosts.AGENT)
+                        .jvmOptions(jvm)
+                        .environment(Map.of("MPI4J_TRANSPORT", transport))
+                        .output((rank, err, line) -> (err ? System.err : System.out).println("[" + rank + "] " + line))));
+            }
             server.setSoTimeout((int) START.toMillis());
             for (int i = 0; i < size; i++) {
                 Socket s = server.accept();
@@ -101,6 +109,16 @@ final class ProcessPool {
      */
     static EngineVariants.MethodLauncher launcher(String transport) {
         return (ranks, seed, timeout, method) -> run(transport, false, ranks, seed, timeout, method);
+    }
+
+    /**
+     * How the native engine's variants run a test: on a pool of JVMs started by the launcher
+     * of an installed MPI ({@code openmpi}: {@code mpirun.openmpi}; {@code mpich}:
+     * {@code mpiexec.hydra}), whose {@code Mpi.init} finds the native engine by the
+     * launcher's variables.
+     */
+    static EngineVariants.MethodLauncher nativeLauncher(String family) {
+        return (ranks, seed, timeout, method) -> run(NATIVE + family, false, ranks, seed, timeout, method);
     }
 
     /**
@@ -149,7 +167,7 @@ final class ProcessPool {
     }
 
     private boolean healthy() {
-        return job.failure() == null && job.exitStatuses().values().stream().allMatch(v -> v == null);
+        return job.failure() == null && job.running();
     }
 
     private void runOnce(long seed, Duration timeout, Method method) throws Throwable {
@@ -160,6 +178,7 @@ final class ProcessPool {
         long deadline = System.nanoTime() + timeout.toNanos();
         Throwable failure = null;
         int failedRank = -1;
+        int gone = -1;
         for (int r = 0; r < size; r++) {
             String reply;
             try {
@@ -172,15 +191,13 @@ final class ProcessPool {
                 reply = null;
             }
             if (reply == null) {
-                // The rank is gone: a failed test aborted the job, or the rank died.
-                if (failure != null) {
-                    continue; // read what the other ranks said before they went
+                // The rank is gone: a failed test aborted the job, or the rank died. Read
+                // what the other ranks said first: one of them may say why (a rank that
+                // fails reports before it aborts, but the abort may kill the others first).
+                if (gone < 0) {
+                    gone = r;
                 }
-                job.awaitExit(Duration.ofSeconds(10));
-                ProcessJob.Failure f = job.failure();
-                throw new JobAbortedException(f != null ? f.rank() : r, f != null ? f.code() : 1,
-                        "the job was aborted: " + (f != null ? "rank " + f.rank() + " " + f.why() : "rank " + r
-                                + " closed its connection"), null);
+                continue;
             }
             if (reply.startsWith("FAIL ")) {
                 Throwable t = deserialize(reply.substring(5));
@@ -194,6 +211,13 @@ final class ProcessPool {
         if (failure != null) {
             throw new JobAbortedException(failedRank, 1, "the job was aborted: rank " + failedRank + " failed: "
                     + failure, failure);
+        }
+        if (gone >= 0) {
+            job.awaitExit(Duration.ofSeconds(10));
+            ProcessJob.Failure f = job.failure();
+            int who = f != null && f.rank() >= 0 ? f.rank() : gone;
+            throw new JobAbortedException(who, f != null ? f.code() : 1, "the job was aborted: "
+                    + (f != null ? "rank " + who + " " + f.why() : "rank " + gone + " closed its connection"), null);
         }
     }
 
