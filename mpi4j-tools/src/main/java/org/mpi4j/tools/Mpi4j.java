@@ -153,6 +153,10 @@ public final class Mpi4j {
             program.close();
             return new ProcessLauncher(options, classPath(options), in, out, err).run();
         }
+        if (options.engine().equals("native")) {
+            program.close();
+            return new NativeLauncher(options, classPath(options), env, out, err).run();
+        }
         try (program) {
             return runLocal(options, program);
         }

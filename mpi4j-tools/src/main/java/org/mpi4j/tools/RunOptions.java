@@ -41,8 +41,8 @@ record RunOptions(int ranks, String classPath, String engine, boolean tagOutput,
     /** The default launch agent: ssh, as mpirun's. */
     static final String DEFAULT_AGENT = "ssh";
 
-    /** The engines {@code mpi4j run} can start; the native engine comes later. */
-    static final List<String> ENGINES = List.of("process", "local");
+    /** The engines {@code mpi4j run} can start. */
+    static final List<String> ENGINES = List.of("process", "local", "native");
 
     /** One option: its names, the name of its value (null for a flag), and its help. */
     record Option(List<String> names, String valueName, String help, Setter setter) {
@@ -62,8 +62,8 @@ record RunOptions(int ranks, String classPath, String engine, boolean tagOutput,
                             + " separated by '" + java.io.File.pathSeparator + "' (default: $CLASSPATH, else .)",
                     (b, v) -> b.classPath = v),
             new Option(List.of("--engine"), "NAME",
-                    "the engine to run on: process (default: one JVM per rank) or local (ranks are"
-                            + " threads of this JVM)",
+                    "the engine to run on: process (default: one JVM per rank), local (ranks are"
+                            + " threads of this JVM) or native (the installed MPI's mpirun starts the JVMs)",
                     (b, v) -> b.engine = parseEngine(v)),
             new Option(List.of("-x"), "VAR[=VALUE]",
                     "process engine: set VAR in every rank's environment, to VALUE or to this"
@@ -175,7 +175,12 @@ record RunOptions(int ranks, String classPath, String engine, boolean tagOutput,
         }
         String mainClass = args.get(i);
         List<String> programArgs = new ArrayList<>(args.subList(i + 1, args.size()));
-        if (!b.engine.equals("process") && (!b.jvmOptions.isEmpty() || !b.environment.isEmpty() || !b.hosts.isEmpty()
+        if (b.engine.equals("native") && (!b.hosts.isEmpty() || b.bindToCore || b.tagOutput)) {
+            throw new UsageException("--host, --hostfile, --bind-to and --tag-output are the process engine's; with"
+                    + " --engine native, the MPI library's mpirun places, binds and tags the ranks (set its options in"
+                    + " MPI4J_MPIRUN_OPTS)");
+        }
+        if (b.engine.equals("local") && (!b.jvmOptions.isEmpty() || !b.environment.isEmpty() || !b.hosts.isEmpty()
                 || b.bindToCore)) {
             throw new UsageException("-x, --jvm, --host, --hostfile and --bind-to apply to the process engine (--engine process);"
                     + " the local engine's ranks share this JVM and its environment");

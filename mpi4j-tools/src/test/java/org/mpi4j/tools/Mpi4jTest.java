@@ -211,7 +211,7 @@ class Mpi4jTest {
                         "option --tag-output takes no value: --tag-output=yes"),
                 Arguments.of(List.of("run", "-n", "2", "--timeout", "0", "X"), "--timeout must be positive: 0"),
                 Arguments.of(List.of("run", "-n", "2", "--timeout", "soon", "X"), "--timeout needs a number of seconds: soon"),
-                Arguments.of(List.of("run", "-n", "2", "--engine", "warp", "X"), "unknown engine: warp (available: process, local)"),
+                Arguments.of(List.of("run", "-n", "2", "--engine", "warp", "X"), "unknown engine: warp (available: process, local, native)"),
                 Arguments.of(List.of("run", "-n", "2", "-cp", "/nonexistent", "no.such.Main"),
                         "class not found: no.such.Main (class path: /nonexistent)"),
                 Arguments.of(List.of("run", "-n", "2", APPS + "NoMain"), "class " + APPS
