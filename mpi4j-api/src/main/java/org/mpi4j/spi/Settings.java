@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.mpi4j.Codec;
 import org.mpi4j.ErrorClass;
+import org.mpi4j.IdleStrategy;
 import org.mpi4j.MpiException;
 
 /**
@@ -103,6 +104,30 @@ public final class Settings {
             case "java" -> Codec.java();
             default -> throw new MpiException(ErrorClass.ARG, "setting " + CODEC + "=" + name
                     + " names no codec (fory or java), and is no Codec instance");
+        };
+    }
+
+    /** The setting that chooses how waiting threads idle: an {@link IdleStrategy}, or "spin", "yield" or "backoff". */
+    public static final String IDLE = "mpi4j.idle";
+
+    /**
+     * Returns the idle strategy the {@value #IDLE} setting chooses: an instance given in
+     * code, "spin", "yield", or "backoff" (the default), which is {@code byLoad}, the
+     * engine's choice for its load.
+     *
+     * @throws MpiException of class {@link ErrorClass#ARG} if the setting names no strategy
+     */
+    public IdleStrategy idleStrategy(IdleStrategy byLoad) {
+        if (value(IDLE) instanceof IdleStrategy i) {
+            return i;
+        }
+        String name = get(IDLE, "backoff");
+        return switch (name) {
+            case "spin" -> IdleStrategy.spinning();
+            case "yield" -> IdleStrategy.yielding();
+            case "backoff" -> byLoad;
+            default -> throw new MpiException(ErrorClass.ARG, "setting " + IDLE + "=" + name
+                    + " names no idle strategy (spin, yield or backoff)");
         };
     }
 

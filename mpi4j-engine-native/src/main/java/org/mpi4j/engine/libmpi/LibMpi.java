@@ -117,7 +117,7 @@ final class LibMpi {
         errorClass = fn("MPI_Error_class", "i:i,p");
         getLibraryVersion = fn("MPI_Get_library_version", "i:p,p");
         getProcessorName = fn("MPI_Get_processor_name", "i:p,p");
-        wtime = fn("MPI_Wtime", "d:");
+        wtime = fn("MPI_Wtime", "d:", true);
         wtick = fn("MPI_Wtick", "d:");
         commSetErrhandler = fn("MPI_Comm_set_errhandler", "i:H,H");
         commRank = fn("MPI_Comm_rank", "i:H,p");
@@ -131,17 +131,17 @@ final class LibMpi {
         send = fn("MPI_Send", "i:p,i,H,i,i,H");
         ssend = fn("MPI_Ssend", "i:p,i,H,i,i,H");
         recv = fn("MPI_Recv", "i:p,i,H,i,i,H,p");
-        isend = fn("MPI_Isend", "i:p,i,H,i,i,H,p");
+        isend = fn("MPI_Isend", "i:p,i,H,i,i,H,p", true);
         issend = fn("MPI_Issend", "i:p,i,H,i,i,H,p");
-        irecv = fn("MPI_Irecv", "i:p,i,H,i,i,H,p");
-        test = fn("MPI_Test", "i:p,p,p");
+        irecv = fn("MPI_Irecv", "i:p,i,H,i,i,H,p", true);
+        test = fn("MPI_Test", "i:p,p,p", true);
         cancel = fn("MPI_Cancel", "i:p");
         testCancelled = fn("MPI_Test_cancelled", "i:p,p");
         requestFree = fn("MPI_Request_free", "i:p");
         probe = fn("MPI_Probe", "i:i,i,H,p");
-        iprobe = fn("MPI_Iprobe", "i:i,i,H,p,p");
+        iprobe = fn("MPI_Iprobe", "i:i,i,H,p,p", true);
         mprobe = fn("MPI_Mprobe", "i:i,i,H,p,p");
-        improbe = fn("MPI_Improbe", "i:i,i,H,p,p,p");
+        improbe = fn("MPI_Improbe", "i:i,i,H,p,p,p", true);
         mrecv = fn("MPI_Mrecv", "i:p,i,H,p,p");
         imrecv = fn("MPI_Imrecv", "i:p,i,H,p,p");
         getElementsX = fn("MPI_Get_elements_x", "i:p,H,p");
@@ -270,8 +270,17 @@ final class LibMpi {
         }
     }
 
-    /** A downcall for {@code name} with signature {@code spec}, its handle parameters as long. */
     private MethodHandle fn(String name, String spec) {
+        return fn(name, spec, false);
+    }
+
+    /**
+     * A downcall for {@code name} with signature {@code spec}, its handle parameters as long;
+     * {@code quick} for calls that never block (tests, non-blocking starts, the clock), made
+     * as critical downcalls: no thread-state transition around them, a few nanoseconds each
+     * on the hot path. Blocking calls must not be: a critical call holds up safepoints.
+     */
+    private MethodHandle fn(String name, String spec, boolean quick) {
         MemorySegment address = lookup.find(name).orElseThrow(() -> new MpiException(ErrorClass.UNSUPPORTED,
                 library + " (" + abi.family + ") has no " + name + ": mpi4j needs an MPI 3.0 library or newer"));
         String[] parts = spec.split(":", -1);
@@ -284,7 +293,8 @@ final class LibMpi {
         }
         FunctionDescriptor fd = parts[0].isEmpty() ? FunctionDescriptor.ofVoid(layouts)
                 : FunctionDescriptor.of(layout(parts[0]), layouts);
-        MethodHandle mh = linker.downcallHandle(address, fd);
+        MethodHandle mh = quick ? linker.downcallHandle(address, fd, Linker.Option.critical(false))
+                : linker.downcallHandle(address, fd);
         Class<?> ret = parts[0].isEmpty() ? void.class : ((ValueLayout) layout(parts[0])).carrier();
         return MethodHandles.explicitCastArguments(mh, MethodType.methodType(ret, javaTypes));
     }

@@ -6,7 +6,6 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import org.mpi4j.transport.FrameCodec.ProtocolException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import org.mpi4j.Buf;
@@ -58,11 +57,25 @@ final class MpiTransport implements Transport {
     private final int rank;
     private final int size;
     private final long comm;
-    private final Arena arena = Arena.ofShared();
+    /**
+     * The posted receives' memory lives as long as the process (MPI may write into it until
+     * finalization), and the global arena's segments pass to downcalls without the
+     * reference counting a closable shared arena needs on every call.
+     */
+    private final Arena arena = Arena.global();
     private final MemorySegment[] slotBuffers = new MemorySegment[SLOTS];
     private final MemorySegment requests; // one MPI_Request per slot (8 bytes each, whatever the handle size)
     private final MemorySegment statuses;
-    private final ArrayDeque<Integer> posted = new ArrayDeque<>(SLOTS); // guarded by the poller role
+    // Per slot, made once: what the hot path would otherwise allocate on every frame.
+    private final MemorySegment[] slotRequests = new MemorySegment[SLOTS];
+    private final MemorySegment[] slotStatuses = new MemorySegment[SLOTS];
+    private final Buf[] slotViews = new Buf[SLOTS];
+    private final Frame[] slotFrames = new Frame[SLOTS];
+    private final MemorySegment pollFlag;
+    // The posted slots in posting order, a ring of slot numbers; guarded by the poller role.
+    private final int[] posted = new int[SLOTS];
+    private int postedHead;
+    private int postedCount;
     private final ThreadLocal<Staging> staging = ThreadLocal.withInitial(Staging::new);
     private volatile FrameHandler handler;
     private volatile Thread poller;
@@ -75,8 +88,13 @@ final class MpiTransport implements Transport {
         this.comm = comm;
         this.requests = arena.allocate(8L * SLOTS, 8);
         this.statuses = arena.allocate((long) mpi.abi.statusBytes * SLOTS, 8);
+        this.pollFlag = arena.allocate(ValueLayout.JAVA_INT);
         for (int i = 0; i < SLOTS; i++) {
             slotBuffers[i] = arena.allocate(FrameCodec.HEADER_BYTES + MAX_FRAGMENT, 64);
+            slotRequests[i] = requests.asSlice(8L * i, 8);
+            slotStatuses[i] = statuses.asSlice((long) mpi.abi.statusBytes * i, mpi.abi.statusBytes);
+            slotViews[i] = Buf.of(slotBuffers[i]);
+            slotFrames[i] = new Frame();
         }
     }
 
@@ -89,7 +107,7 @@ final class MpiTransport implements Transport {
     }
 
     private void post(int slot) {
-        MemorySegment req = requests.asSlice(8L * slot, 8);
+        MemorySegment req = slotRequests[slot];
         try {
             mpi.check((int) mpi.irecv.invokeExact(slotBuffers[slot], (int) (FrameCodec.HEADER_BYTES + MAX_FRAGMENT),
                     mpi.abi.byteType, mpi.abi.anySource, TAG, comm, req), "MPI_Irecv");
@@ -98,7 +116,8 @@ final class MpiTransport implements Transport {
         } catch (Throwable e) {
             throw new MpiException(ErrorClass.INTERN, "MPI_Irecv: " + e, e);
         }
-        posted.addLast(slot);
+        posted[(postedHead + postedCount) % SLOTS] = slot;
+        postedCount++;
     }
 
     @Override
@@ -177,29 +196,28 @@ final class MpiTransport implements Transport {
         }
         int n = 0;
         try {
-            Integer head;
-            while (n < SLOTS && (head = posted.peekFirst()) != null) {
-                int slot = head;
-                MemorySegment req = requests.asSlice(8L * slot, 8);
-                MemorySegment status = statuses.asSlice((long) mpi.abi.statusBytes * slot, mpi.abi.statusBytes);
-                MemorySegment flag = staging.get().flag();
+            while (n < SLOTS && postedCount > 0) {
+                int slot = posted[postedHead];
+                MemorySegment status = slotStatuses[slot];
+                MemorySegment flag = pollFlag;
                 flag.set(ValueLayout.JAVA_INT, 0, 0);
-                mpi.check((int) mpi.test.invokeExact(req, flag, status), "MPI_Test");
+                mpi.check((int) mpi.test.invokeExact(slotRequests[slot], flag, status), "MPI_Test");
                 if (flag.get(ValueLayout.JAVA_INT, 0) == 0) {
                     break;
                 }
-                posted.pollFirst();
+                postedHead = (postedHead + 1) % SLOTS;
+                postedCount--;
                 int source = status.get(ValueLayout.JAVA_INT, mpi.abi.statusSourceOffset);
                 MemorySegment buf = slotBuffers[slot];
                 Frame f;
                 try {
-                    f = FrameCodec.decode(buf, 0, new Frame(), MAX_FRAGMENT);
+                    f = FrameCodec.decode(buf, 0, slotFrames[slot], MAX_FRAGMENT);
                 } catch (ProtocolException e) {
                     throw new MpiException(ErrorClass.INTERN, "rank " + rank + ": a corrupt frame from rank " + source
                             + " over MPI: " + e.getMessage());
                 }
                 try {
-                    h.onFrame(source, f, Buf.of(buf), FrameCodec.HEADER_BYTES);
+                    h.onFrame(source, f, slotViews[slot], FrameCodec.HEADER_BYTES);
                 } finally {
                     if (!closed) {
                         post(slot);
@@ -223,10 +241,10 @@ final class MpiTransport implements Transport {
     void close() {
         closed = true;
         try {
-            for (Integer slot : posted) {
-                MemorySegment req = requests.asSlice(8L * slot, 8);
+            for (int i = 0; i < postedCount; i++) {
+                MemorySegment req = slotRequests[posted[(postedHead + i) % SLOTS]];
                 int unused = (int) mpi.cancel.invokeExact(req);
-                MemorySegment flag = staging.get().flag();
+                MemorySegment flag = pollFlag;
                 do {
                     flag.set(ValueLayout.JAVA_INT, 0, 0);
                     unused = (int) mpi.test.invokeExact(req, flag, mpi.abi.statusIgnore);
@@ -235,7 +253,7 @@ final class MpiTransport implements Transport {
         } catch (Throwable ignored) {
             // finalizing anyway
         }
-        posted.clear();
+        postedCount = 0;
     }
 
     /**

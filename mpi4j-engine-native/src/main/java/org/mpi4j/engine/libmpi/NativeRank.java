@@ -84,8 +84,8 @@ final class NativeRank implements RankSpi {
         this.transport = new MpiTransport(mpi, rank, size, framesComm);
         int local = settings.getInt("ompi.comm.world.local.size", settings.getInt("mpi.localnranks", 1, 1,
                 1 << 20), 1, 1 << 20);
-        this.endpoint = new Endpoint(rank, size, transport, IdleStrategy.forLoad(local,
-                Runtime.getRuntime().availableProcessors()));
+        this.endpoint = new Endpoint(rank, size, transport, settings.idleStrategy(IdleStrategy.forLoad(local,
+                Runtime.getRuntime().availableProcessors())));
         transport.start(endpoint);
         this.world = new NativeComm(this, endpoint.comm(Endpoint.WORLD_CONTEXT, null, "WORLD"), mpi.abi.commWorld, true);
         this.self = new NativeComm(this, endpoint.comm(Endpoint.SELF_CONTEXT, new int[] {rank}, "SELF"),

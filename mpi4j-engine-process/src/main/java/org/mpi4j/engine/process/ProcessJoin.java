@@ -134,7 +134,7 @@ final class ProcessJoin {
             tcp.connectTo(remote);
             RoutedTransport routed = new RoutedTransport(rank, routes);
             int cores = Runtime.getRuntime().availableProcessors();
-            IdleStrategy idle = idle(settings, IdleStrategy.forLoad(Math.max(1, local.size()), cores));
+            IdleStrategy idle = settings.idleStrategy(IdleStrategy.forLoad(Math.max(1, local.size()), cores));
             Endpoint endpoint = new Endpoint(rank, size, routed, idle);
             routed.register(endpoint);
             if (shm != null) {
@@ -185,21 +185,6 @@ final class ProcessJoin {
             }
             throw e;
         }
-    }
-
-    /** The idle strategy: an instance given in code, or "spin", "yield" or "backoff" (the default for the load). */
-    private static IdleStrategy idle(Settings settings, IdleStrategy byLoad) {
-        if (settings.value("mpi4j.idle") instanceof IdleStrategy i) {
-            return i;
-        }
-        String name = settings.get("mpi4j.idle", "backoff");
-        return switch (name) {
-            case "spin" -> IdleStrategy.spinning();
-            case "yield" -> IdleStrategy.yielding();
-            case "backoff" -> byLoad;
-            default -> throw new MpiException(ErrorClass.ARG, "setting mpi4j.idle=" + name
-                    + " names no idle strategy (spin, yield or backoff)");
-        };
     }
 
     /** The shared-memory rings' job token: derived from the secret, so only this job's rings are accepted. */
