@@ -1,6 +1,5 @@
 package org.mpi4j.engine.libmpi;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -50,7 +49,7 @@ final class NativeCollectives implements CollectiveSpi {
     // ------------------------------------------------------------------ memory
 
     /** The buffer's memory as native memory holding its content: its own, or a copy in {@code a}. */
-    private static MemorySegment in(Arena a, Buf b) {
+    private static MemorySegment in(Scratch a, Buf b) {
         if (b == null) {
             return MemorySegment.NULL;
         }
@@ -64,7 +63,7 @@ final class NativeCollectives implements CollectiveSpi {
     }
 
     /** Native memory to receive into {@code b}: its own, or fresh memory to copy back with {@link #back}. */
-    private static MemorySegment out(Arena a, Buf b) {
+    private static MemorySegment out(Scratch a, Buf b) {
         if (b == null) {
             return MemorySegment.NULL;
         }
@@ -91,7 +90,7 @@ final class NativeCollectives implements CollectiveSpi {
         return (int) n;
     }
 
-    private static MemorySegment ints(Arena a, int[] v, int scale) {
+    private static MemorySegment ints(Scratch a, int[] v, int scale) {
         MemorySegment s = a.allocate(ValueLayout.JAVA_INT, Math.max(1, v.length));
         for (int i = 0; i < v.length; i++) {
             s.setAtIndex(ValueLayout.JAVA_INT, i, bytes((long) v[i] * scale, "a count or displacement"));
@@ -126,7 +125,7 @@ final class NativeCollectives implements CollectiveSpi {
 
     @Override
     public void bcast(Buf buf, int root) {
-        try (Arena a = Arena.ofConfined()) {
+        try (Scratch a = Scratch.open()) {
             MemorySegment m = me == root ? in(a, buf) : out(a, buf);
             check((int) mpi.bcast.invokeExact(m, bytes(buf.byteSize(), "bcast"), mpi.abi.byteType, root, comm), "MPI_Bcast");
             if (me != root) {
@@ -152,7 +151,7 @@ final class NativeCollectives implements CollectiveSpi {
 
     @Override
     public void gather(Buf send, Buf recv, int root) {
-        try (Arena a = Arena.ofConfined()) {
+        try (Scratch a = Scratch.open()) {
             boolean isRoot = me == root;
             long block = send != null ? send.byteSize() : recv.byteSize() / size;
             MemorySegment s = send == null ? mpi.abi.inPlace : in(a, send);
@@ -169,7 +168,7 @@ final class NativeCollectives implements CollectiveSpi {
 
     @Override
     public void scatter(Buf send, Buf recv, int root) {
-        try (Arena a = Arena.ofConfined()) {
+        try (Scratch a = Scratch.open()) {
             boolean isRoot = me == root;
             long block = recv != null ? recv.byteSize() : send.byteSize() / size;
             MemorySegment s = isRoot ? in(a, send) : MemorySegment.NULL;
@@ -186,7 +185,7 @@ final class NativeCollectives implements CollectiveSpi {
 
     @Override
     public void allgather(Buf send, Buf recv) {
-        try (Arena a = Arena.ofConfined()) {
+        try (Scratch a = Scratch.open()) {
             int n = bytes(recv.byteSize() / size, "allgather");
             MemorySegment s = send == null ? mpi.abi.inPlace : in(a, send);
             MemorySegment r = out(a, recv);
@@ -299,7 +298,7 @@ final class NativeCollectives implements CollectiveSpi {
         Datatype type = typed.datatype();
         int count = Math.toIntExact(typed.count());
         NativeOps.Handle h = rank.ops().handle(op, type);
-        try (Arena a = Arena.ofConfined()) {
+        try (Scratch a = Scratch.open()) {
             boolean receives = root < 0 || me == root;
             MemorySegment s = send == null ? mpi.abi.inPlace : in(a, send);
             MemorySegment r = receives ? (send == null ? in(a, recv) : out(a, recv)) : MemorySegment.NULL;
@@ -362,7 +361,7 @@ final class NativeCollectives implements CollectiveSpi {
     }
 
     private void gathervBytes(Buf send, Buf recv, int[] counts, int[] displs, int root, int ext) {
-        try (Arena a = Arena.ofConfined()) {
+        try (Scratch a = Scratch.open()) {
             boolean isRoot = me == root;
             MemorySegment s = send == null ? mpi.abi.inPlace : in(a, send);
             int n = send == null ? 0 : bytes(send.byteSize(), "gatherv");
@@ -381,7 +380,7 @@ final class NativeCollectives implements CollectiveSpi {
 
     @Override
     public void scatterv(Buf send, int[] counts, int[] displs, Buf recv, int root) {
-        try (Arena a = Arena.ofConfined()) {
+        try (Scratch a = Scratch.open()) {
             boolean isRoot = me == root;
             Buf typed = recv != null ? recv : send;
             int ext = typed.datatype().extent();
@@ -402,7 +401,7 @@ final class NativeCollectives implements CollectiveSpi {
 
     @Override
     public void allgatherv(Buf send, Buf recv, int[] counts, int[] displs) {
-        try (Arena a = Arena.ofConfined()) {
+        try (Scratch a = Scratch.open()) {
             int ext = recv.datatype().extent();
             MemorySegment s = send == null ? mpi.abi.inPlace : in(a, send);
             int n = send == null ? 0 : bytes(send.byteSize(), "allgatherv");
@@ -417,7 +416,7 @@ final class NativeCollectives implements CollectiveSpi {
 
     @Override
     public void alltoall(Buf send, Buf recv) {
-        try (Arena a = Arena.ofConfined()) {
+        try (Scratch a = Scratch.open()) {
             int n = bytes(recv.byteSize() / size, "alltoall");
             MemorySegment s = send == null ? mpi.abi.inPlace : in(a, send);
             MemorySegment r = send == null ? in(a, recv) : out(a, recv);
@@ -431,7 +430,7 @@ final class NativeCollectives implements CollectiveSpi {
     @Override
     public void alltoallv(Buf send, int[] sendCounts, int[] sendDispls, Buf recv, int[] recvCounts,
             int[] recvDispls) {
-        try (Arena a = Arena.ofConfined()) {
+        try (Scratch a = Scratch.open()) {
             int ext = recv.datatype().extent();
             MemorySegment s = send == null ? mpi.abi.inPlace : in(a, send);
             MemorySegment sc = send == null ? MemorySegment.NULL : ints(a, sendCounts, ext);
@@ -449,7 +448,7 @@ final class NativeCollectives implements CollectiveSpi {
     public void reduceScatter(Buf send, Buf recv, int[] counts, Op op) {
         Buf typed = send != null ? send : recv;
         NativeOps.Handle h = rank.ops().handle(op, typed.datatype());
-        try (Arena a = Arena.ofConfined()) {
+        try (Scratch a = Scratch.open()) {
             MemorySegment s = send == null ? mpi.abi.inPlace : in(a, send);
             MemorySegment r = send == null ? in(a, recv) : out(a, recv);
             int[] units = new int[counts.length];
