@@ -55,6 +55,7 @@ public final class Mpi4j {
 
             Commands:
               run       run a Java program on N ranks (see: mpi4j run --help)
+              bench     run an OSU-style benchmark (see: mpi4j bench --help)
 
             Options:
               -h, --help  print this help
@@ -122,12 +123,64 @@ public final class Mpi4j {
             case "run" -> {
                 return run(list.subList(1, list.size()));
             }
+            case "bench" -> {
+                return bench(list.subList(1, list.size()));
+            }
             default -> {
                 err.println("mpi4j: unknown command: " + command);
                 err.print(USAGE);
                 return EXIT_USAGE;
             }
         }
+    }
+
+    static final String BENCH_USAGE = """
+            Usage: mpi4j bench [RUN OPTIONS] TEST [BENCH OPTIONS]
+
+            Runs an OSU-style benchmark on N ranks (default -n 2) of any engine, printing
+            OSU's table. RUN OPTIONS are mpi4j run's (-n, --engine, --jvm, -x, ...).
+
+            Tests: latency bw bibw multi_lat bcast reduce allreduce allgather alltoall gather
+                   scatter reduce_scatter barrier
+
+            Bench options:
+              -m MAX | MIN:MAX        message sizes in bytes (powers of two; default up to 1 MiB)
+              -i N                    timed iterations per size
+              -x N                    warm-up iterations per size (the JIT needs more than C)
+              --objects record|map|records
+                                      latency of objects instead of bytes (sizes are counts)
+              --algorithm NAME        force a collective algorithm (as mpi4j.coll.TEST=NAME)
+              --csv FILE, --json FILE also write the results to FILE
+              --quiet                 no progress lines on standard error
+
+            Example: mpi4j bench -n 4 allreduce -m 8:65536 --csv allreduce.csv
+            """;
+
+    /** {@code mpi4j bench}: {@code mpi4j run} of {@link org.mpi4j.tools.bench.Osu} with the test and its options. */
+    private int bench(List<String> args) {
+        if (args.isEmpty() || args.contains("-h") || args.contains("--help")) {
+            (args.isEmpty() ? err : out).print(BENCH_USAGE);
+            return args.isEmpty() ? EXIT_USAGE : EXIT_OK;
+        }
+        int test = -1;
+        for (int i = 0; i < args.size(); i++) {
+            if (org.mpi4j.tools.bench.Osu.TESTS.contains(args.get(i))) {
+                test = i;
+                break;
+            }
+        }
+        if (test < 0) {
+            err.println("mpi4j bench: name a test: " + String.join(", ", org.mpi4j.tools.bench.Osu.TESTS));
+            err.print(BENCH_USAGE);
+            return EXIT_USAGE;
+        }
+        List<String> runArgs = new java.util.ArrayList<>(args.subList(0, test));
+        if (!runArgs.contains("-n") && !runArgs.contains("-np") && runArgs.stream().noneMatch(a -> a.startsWith("--np="))) {
+            runArgs.addAll(0, List.of("-n", "2"));
+        }
+        runArgs.add(org.mpi4j.tools.bench.Osu.class.getName());
+        runArgs.addAll(args.subList(test, args.size()));
+        return run(runArgs);
     }
 
     static String runUsage() {
