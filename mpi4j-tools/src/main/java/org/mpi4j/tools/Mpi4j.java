@@ -146,7 +146,9 @@ public final class Mpi4j {
             Bench options:
               -m MAX | MIN:MAX        message sizes in bytes (powers of two; default up to 1 MiB)
               -i N                    timed iterations per size
-              -x N                    warm-up iterations per size (the JIT needs more than C)
+              -x N                    warm-up iterations per size, as OSU's
+              --warmup-seconds S      first run every size for S seconds (default 5): the JIT
+                                      and the heap's first collection, which C does not need
               --objects record|map|records
                                       latency of objects instead of bytes (sizes are counts)
               --algorithm NAME        force a collective algorithm (as mpi4j.coll.TEST=NAME)

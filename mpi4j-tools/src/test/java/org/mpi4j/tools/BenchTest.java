@@ -36,7 +36,7 @@ class BenchTest {
             "alltoall", "gather", "scatter", "reduce_scatter", "barrier"})
     void everyTestPrintsOsusTable(String test) {
         Result r = Mpi4jTest.mpi4j("bench", "--engine", "local", "-n", test.equals("multi_lat") ? "4" : "3", test,
-                "-m", "1024", "-i", "20", "-x", "5", "--quiet");
+                "-m", "1024", "-i", "20", "-x", "5", "--warmup-seconds", "0", "--quiet");
         assertEquals(0, r.status(), r::toString);
         assertTrue(r.outLines().getFirst().startsWith("# OSU-style MPI "), r::toString);
         assertTrue(r.outLines().get(1).startsWith("# "), r::toString);
@@ -58,7 +58,7 @@ class BenchTest {
     @ValueSource(strings = {"record", "map", "records"})
     void objectLatency(String kind) {
         Result r = Mpi4jTest.mpi4j("bench", "--engine", "local", "latency", "--objects", kind, "-m", "4:16", "-i", "40",
-                "-x", "10", "--quiet");
+                "-x", "10", "--warmup-seconds", "0.1", "--quiet");
         assertEquals(0, r.status(), r::toString);
         assertTrue(r.outLines().getFirst().contains("objects: " + kind), r::toString);
         assertTrue(r.outLines().get(1).contains("Count"), r::toString);
@@ -70,7 +70,8 @@ class BenchTest {
         Path csv = dir.resolve("out.csv");
         Path json = dir.resolve("out.json");
         Result r = Mpi4jTest.mpi4j("bench", "--engine", "local", "allreduce", "-m", "8:32", "-i", "10", "-x", "2",
-                "--csv", csv.toString(), "--json", json.toString(), "--algorithm", "ring", "--quiet");
+                "--csv", csv.toString(), "--json", json.toString(), "--algorithm", "ring", "--warmup-seconds", "0",
+                "--quiet");
         assertEquals(0, r.status(), r::toString);
         assertTrue(r.outLines().getFirst().contains("algorithm ring"), r::toString);
         List<String> lines = Files.readAllLines(csv);
@@ -84,7 +85,7 @@ class BenchTest {
     @Test
     void latencyOnTheProcessEngine() {
         Result r = Mpi4jTest.mpi4j("bench", "-cp", System.getProperty("java.class.path"), "latency", "-m", "8",
-                "-i", "200", "-x", "50", "--quiet");
+                "-i", "200", "-x", "50", "--warmup-seconds", "0.5", "--quiet");
         assertEquals(0, r.status(), r::toString);
         assertTrue(r.outLines().getFirst().contains("mpi4j process engine, 2 ranks"), r::toString);
         assertEquals(5, rows(r).size(), r::toString);

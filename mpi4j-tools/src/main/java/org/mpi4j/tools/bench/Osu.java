@@ -41,9 +41,10 @@ import org.mpi4j.Request;
  *       {@code records}; sizes are then counts, not bytes.</li>
  * </ul>
  *
- * <p>Warm-up: {@code -x} iterations before timing (OSU's skip); a JVM also needs its JIT and
- * its first collection behind it, so the default is larger than OSU's. A progress line goes
- * to standard error on runs longer than a few seconds.
+ * <p>Warm-up: first {@code --warmup-seconds} (default 5) of every size's loop, until the JIT
+ * and the heap's first collection are behind ({@link #warmUp}); then {@code -x} iterations
+ * before timing each size, as OSU's skip. A progress line goes to standard error on runs
+ * longer than a few seconds.
  */
 public final class Osu {
     /** The tests, in the order of OSU's suite. */
@@ -69,8 +70,8 @@ public final class Osu {
     }
 
     /** The command line, parsed. */
-    record Options(long min, long max, int iterations, int warmup, String objects, String algorithm, String csv,
-            String json, boolean quiet) {
+    record Options(long min, long max, int iterations, int warmup, double warmupSeconds, String objects,
+            String algorithm, String csv, String json, boolean quiet) {
 
         static Options parse(String test, List<String> a) {
             boolean collective = !List.of("latency", "bw", "bibw", "multi_lat").contains(test);
@@ -78,6 +79,7 @@ public final class Osu {
             long max = test.equals("barrier") ? 0 : 1L << 20;
             int iterations = -1;
             int warmup = -1;
+            double warmupSeconds = 5;
             String objects = null;
             String algorithm = null;
             String csv = null;
@@ -103,6 +105,17 @@ public final class Osu {
                     }
                     case "-i", "--iterations" -> iterations = count(value(a, ++i, k), k);
                     case "-x", "--warmup" -> warmup = count(value(a, ++i, k), k);
+                    case "--warmup-seconds" -> {
+                        String v = value(a, ++i, k);
+                        try {
+                            warmupSeconds = Double.parseDouble(v);
+                        } catch (NumberFormatException e) {
+                            warmupSeconds = -1;
+                        }
+                        if (!(warmupSeconds >= 0)) {
+                            throw new IllegalArgumentException(k + " " + v + ": a number of seconds, 0 or more");
+                        }
+                    }
                     case "--objects" -> objects = value(a, ++i, k);
                     case "--algorithm" -> algorithm = value(a, ++i, k);
                     case "--csv" -> csv = value(a, ++i, k);
@@ -120,7 +133,7 @@ public final class Osu {
             if (objects != null && !test.equals("latency")) {
                 throw new IllegalArgumentException("--objects applies to latency");
             }
-            return new Options(min, max, iterations, warmup, objects, algorithm, csv, json, quiet);
+            return new Options(min, max, iterations, warmup, warmupSeconds, objects, algorithm, csv, json, quiet);
         }
 
         private static String value(List<String> a, int i, String k) {
@@ -195,6 +208,7 @@ public final class Osu {
                     o.objects() != null ? "Count" : "Size", unit));
         }
         List<Long> sizes = sizes();
+        warmUp(sizes);
         for (int k = 0; k < sizes.size(); k++) {
             long size = sizes.get(k);
             double v = measure((int) size);
@@ -215,6 +229,42 @@ public final class Osu {
         if (world.rank() == 0) {
             writeFiles(unit);
         }
+    }
+
+    /**
+     * Runs the test over every size, briefly, until rank 0 has seen {@code --warmup-seconds}
+     * pass (default 5) and every rank's heap has been collected once, or three times that
+     * has passed: the JIT compiles the paths with this traffic's profiles, and the young heap
+     * has been touched once (before its first collection a JVM pays a page fault per 4 KiB
+     * it allocates). OSU's own per-size warm-up (-x) follows, as in C.
+     */
+    private void warmUp(List<Long> sizes) {
+        if (o.warmupSeconds() <= 0) {
+            return;
+        }
+        long start = System.nanoTime();
+        long end = start + (long) (o.warmupSeconds() * 1e9);
+        long limit = start + (long) (3 * o.warmupSeconds() * 1e9);
+        Options brief = new Options(o.min(), o.max(), 50, 5, 0, o.objects(), o.algorithm(), null, null, true);
+        Osu quick = new Osu(world, test, brief);
+        boolean more = true;
+        while (more) {
+            for (long size : sizes) {
+                quick.measure((int) size);
+            }
+            long collected = world.allreduce(collections(), Op.MIN);
+            long now = System.nanoTime();
+            more = world.bcast(now < limit && (now < end || collected == 0), 0);
+        }
+    }
+
+    private static long collections() {
+        long n = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory
+                .getGarbageCollectorMXBeans()) {
+            n += Math.max(0, gc.getCollectionCount());
+        }
+        return n;
     }
 
     private String title() {
