@@ -248,9 +248,14 @@ public final class MonteCarloPi {
 
     /**
      * Returns rank {@code rank}'s random stream: the {@code rank + 1}-th split of an
-     * {@value #ALGORITHM} generator seeded with {@code seed}.
+     * {@value #ALGORITHM} generator seeded with {@code seed}. Public for the scaling study
+     * ({@code org.mpi4j.bench.MonteCarloScaling}), which times this very loop.
+     *
+     * @param seed the seed of the root generator
+     * @param rank the rank whose stream to return
+     * @return the stream
      */
-    static RandomGenerator streamOf(long seed, int rank) {
+    public static RandomGenerator streamOf(long seed, int rank) {
         SplittableGenerator root = RandomGeneratorFactory.<SplittableGenerator>of(ALGORITHM).create(seed);
         SplittableGenerator stream = root.split();
         for (int i = 0; i < rank; i++) {
@@ -267,8 +272,14 @@ public final class MonteCarloPi {
         return total / parts + (index < total % parts ? 1 : 0);
     }
 
-    /** Draws {@code n} points (x, y) in [0, 1)² from {@code random} and counts those with x² + y² ≤ 1. */
-    static long countInside(RandomGenerator random, long n) {
+    /**
+     * Draws {@code n} points (x, y) in [0, 1)² from {@code random} and counts those with x² + y² ≤ 1.
+     *
+     * @param random the stream to draw from
+     * @param n how many points
+     * @return how many fell inside the quarter circle
+     */
+    public static long countInside(RandomGenerator random, long n) {
         long count = 0;
         for (long i = 0; i < n; i++) {
             double x = random.nextDouble();
