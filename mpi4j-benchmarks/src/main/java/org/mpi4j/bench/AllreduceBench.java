@@ -35,8 +35,15 @@ public final class AllreduceBench {
                 double[] out = new double[n];
                 Arrays.fill(in, w.rank() + 1);
                 int iters = n <= 1024 ? 20_000 : n <= (128 << 10) ? 400 : 60;
-                for (int i = 0; i < iters / 2; i++) { // warm-up: the JIT, and the heap's first collection
-                    w.allreduce(Buf.of(in), Buf.of(out), Op.SUM);
+                // Warm-up: at least half the timed iterations and 2 s by rank 0's clock (the JIT,
+                // and the heap's first collections; a large allreduce allocates its blocks).
+                long until = System.nanoTime() + 2_000_000_000L;
+                boolean more = true;
+                while (more) {
+                    for (int i = 0; i < iters / 2; i++) {
+                        w.allreduce(Buf.of(in), Buf.of(out), Op.SUM);
+                    }
+                    more = w.bcast(System.nanoTime() < until, 0);
                 }
                 w.barrier();
                 long start = System.nanoTime();
