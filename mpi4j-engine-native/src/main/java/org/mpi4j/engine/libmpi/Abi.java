@@ -49,7 +49,7 @@ abstract sealed class Abi permits Abi.OpenMpi, Abi.Mpich {
     final int maxErrorString;
     final int maxProcessorName;
 
-    private final Map<Datatype, Long> types;
+    private final long[] types; // by Datatype ordinal: looked up on every reduction
     private final Map<String, Long> ops;
     private final Map<Integer, ErrorClass> errorClasses;
     final long byteType;
@@ -82,16 +82,16 @@ abstract sealed class Abi permits Abi.OpenMpi, Abi.Mpich {
         this.maxLibraryVersion = maxLibraryVersion;
         this.maxErrorString = maxErrorString;
         this.maxProcessorName = maxProcessorName;
-        this.types = Map.of(
-                Datatype.BYTE, h.get("int8_t"),
-                Datatype.BOOLEAN, h.get("c_bool"),
-                Datatype.CHAR, h.get("uint16_t"),
-                Datatype.SHORT, h.get("int16_t"),
-                Datatype.INT, h.get("int32_t"),
-                Datatype.FLOAT, h.get("float"),
-                Datatype.LONG, h.get("int64_t"),
-                Datatype.DOUBLE, h.get("double"),
-                Datatype.OBJECT, h.get("byte"));
+        this.types = new long[Datatype.values().length];
+        types[Datatype.BYTE.ordinal()] = h.get("int8_t");
+        types[Datatype.BOOLEAN.ordinal()] = h.get("c_bool");
+        types[Datatype.CHAR.ordinal()] = h.get("uint16_t");
+        types[Datatype.SHORT.ordinal()] = h.get("int16_t");
+        types[Datatype.INT.ordinal()] = h.get("int32_t");
+        types[Datatype.FLOAT.ordinal()] = h.get("float");
+        types[Datatype.LONG.ordinal()] = h.get("int64_t");
+        types[Datatype.DOUBLE.ordinal()] = h.get("double");
+        types[Datatype.OBJECT.ordinal()] = h.get("byte");
         this.ops = Map.of("SUM", h.get("op_sum"), "PROD", h.get("op_prod"), "MIN", h.get("op_min"),
                 "MAX", h.get("op_max"), "LAND", h.get("op_land"), "LOR", h.get("op_lor"), "LXOR", h.get("op_lxor"),
                 "BAND", h.get("op_band"), "BOR", h.get("op_bor"), "BXOR", h.get("op_bxor"));
@@ -102,7 +102,7 @@ abstract sealed class Abi permits Abi.OpenMpi, Abi.Mpich {
 
     /** The MPI datatype of a Java element type (bytes for objects). */
     final long datatype(Datatype t) {
-        return types.get(t);
+        return types[t.ordinal()];
     }
 
     /** The predefined MPI operation of this name (SUM, PROD, MIN, MAX, LAND, …), or null. */

@@ -76,6 +76,19 @@ final class NativeCollectives implements CollectiveSpi {
         return m;
     }
 
+    /**
+     * Native memory to receive into {@code b} where the call writes all of it: as
+     * {@link #out}, without first copying {@code b}'s content in (a third copy of every
+     * byte of a large allreduce).
+     */
+    private static MemorySegment fresh(Scratch a, Buf b) {
+        MemorySegment s = b.segment();
+        if (s != null && s.isNative()) {
+            return s;
+        }
+        return a.allocate(Math.max(1, b.byteSize()), 8);
+    }
+
     private static void back(Buf b, MemorySegment m) {
         if (b != null && m != b.segment()) {
             b.copyFrom(m, 0, 0, b.byteSize());
@@ -126,7 +139,7 @@ final class NativeCollectives implements CollectiveSpi {
     @Override
     public void bcast(Buf buf, int root) {
         try (Scratch a = Scratch.open()) {
-            MemorySegment m = me == root ? in(a, buf) : out(a, buf);
+            MemorySegment m = me == root ? in(a, buf) : fresh(a, buf);
             check((int) mpi.bcast.invokeExact(m, bytes(buf.byteSize(), "bcast"), mpi.abi.byteType, root, comm), "MPI_Bcast");
             if (me != root) {
                 back(buf, m);
@@ -155,7 +168,7 @@ final class NativeCollectives implements CollectiveSpi {
             boolean isRoot = me == root;
             long block = send != null ? send.byteSize() : recv.byteSize() / size;
             MemorySegment s = send == null ? mpi.abi.inPlace : in(a, send);
-            MemorySegment r = isRoot ? out(a, recv) : MemorySegment.NULL;
+            MemorySegment r = !isRoot ? MemorySegment.NULL : send == null ? in(a, recv) : fresh(a, recv);
             int n = bytes(block, "gather");
             check((int) mpi.gather.invokeExact(s, n, mpi.abi.byteType, r, n, mpi.abi.byteType, root, comm), "MPI_Gather");
             if (isRoot) {
@@ -172,7 +185,7 @@ final class NativeCollectives implements CollectiveSpi {
             boolean isRoot = me == root;
             long block = recv != null ? recv.byteSize() : send.byteSize() / size;
             MemorySegment s = isRoot ? in(a, send) : MemorySegment.NULL;
-            MemorySegment r = recv == null ? mpi.abi.inPlace : out(a, recv);
+            MemorySegment r = recv == null ? mpi.abi.inPlace : fresh(a, recv);
             int n = bytes(block, "scatter");
             check((int) mpi.scatter.invokeExact(s, n, mpi.abi.byteType, r, n, mpi.abi.byteType, root, comm), "MPI_Scatter");
             if (recv != null) {
@@ -188,7 +201,7 @@ final class NativeCollectives implements CollectiveSpi {
         try (Scratch a = Scratch.open()) {
             int n = bytes(recv.byteSize() / size, "allgather");
             MemorySegment s = send == null ? mpi.abi.inPlace : in(a, send);
-            MemorySegment r = out(a, recv);
+            MemorySegment r = send == null ? in(a, recv) : fresh(a, recv);
             check((int) mpi.allgather.invokeExact(s, n, mpi.abi.byteType, r, n, mpi.abi.byteType, comm), "MPI_Allgather");
             back(recv, r);
         } catch (Throwable e) {
@@ -301,7 +314,9 @@ final class NativeCollectives implements CollectiveSpi {
         try (Scratch a = Scratch.open()) {
             boolean receives = root < 0 || me == root;
             MemorySegment s = send == null ? mpi.abi.inPlace : in(a, send);
-            MemorySegment r = receives ? (send == null ? in(a, recv) : out(a, recv)) : MemorySegment.NULL;
+            // Exscan leaves rank 0's result as it was: only there must recv's content come along.
+            MemorySegment r = !receives ? MemorySegment.NULL : send == null ? in(a, recv)
+                    : call.equals("MPI_Exscan") ? out(a, recv) : fresh(a, recv);
             long dt = h.datatype();
             int n = count / h.countDivisor();
             int rc = switch (call) {
@@ -419,7 +434,7 @@ final class NativeCollectives implements CollectiveSpi {
         try (Scratch a = Scratch.open()) {
             int n = bytes(recv.byteSize() / size, "alltoall");
             MemorySegment s = send == null ? mpi.abi.inPlace : in(a, send);
-            MemorySegment r = send == null ? in(a, recv) : out(a, recv);
+            MemorySegment r = send == null ? in(a, recv) : fresh(a, recv);
             check((int) mpi.alltoall.invokeExact(s, n, mpi.abi.byteType, r, n, mpi.abi.byteType, comm), "MPI_Alltoall");
             back(recv, r);
         } catch (Throwable e) {
@@ -450,7 +465,7 @@ final class NativeCollectives implements CollectiveSpi {
         NativeOps.Handle h = rank.ops().handle(op, typed.datatype());
         try (Scratch a = Scratch.open()) {
             MemorySegment s = send == null ? mpi.abi.inPlace : in(a, send);
-            MemorySegment r = send == null ? in(a, recv) : out(a, recv);
+            MemorySegment r = send == null ? in(a, recv) : fresh(a, recv);
             int[] units = new int[counts.length];
             for (int i = 0; i < counts.length; i++) {
                 units[i] = counts[i] / h.countDivisor();
