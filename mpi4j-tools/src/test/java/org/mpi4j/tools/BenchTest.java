@@ -99,6 +99,10 @@ class BenchTest {
         Result bad = Mpi4jTest.mpi4j("bench", "--engine", "local", "latency", "-m", "9:3");
         assertEquals(Mpi4j.EXIT_FAILED, bad.status(), bad::toString);
         assertTrue(bad.err().contains("-m 9:3: the smallest size is above the largest"), bad::toString);
+        Result p2pAlgorithm = Mpi4jTest.mpi4j("bench", "--engine", "local", "latency", "--algorithm", "ring");
+        assertEquals(Mpi4j.EXIT_FAILED, p2pAlgorithm.status(), p2pAlgorithm::toString);
+        assertTrue(p2pAlgorithm.err().contains("--algorithm applies to collectives; latency is point-to-point"),
+                p2pAlgorithm::toString);
         Result help = Mpi4jTest.mpi4j("bench", "--help");
         assertEquals(0, help.status());
         assertTrue(help.out().contains("Tests: latency bw bibw multi_lat"), help::toString);

@@ -130,6 +130,9 @@ public final class Osu {
             if (objects != null && !List.of("record", "map", "records").contains(objects)) {
                 throw new IllegalArgumentException("--objects " + objects + ": record, map or records");
             }
+            if (algorithm != null && !collective) {
+                throw new IllegalArgumentException("--algorithm applies to collectives; " + test + " is point-to-point");
+            }
             if (objects != null && !test.equals("latency")) {
                 throw new IllegalArgumentException("--objects applies to latency");
             }
